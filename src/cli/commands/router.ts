@@ -1,0 +1,69 @@
+import { Command, Option } from 'commander';
+import { Router } from '../../router/index.js';
+import { createLogger, logLevels, type LogLevel } from '../../observability/logger.js';
+import { isLoopbackAddress } from '../../transport/address.js';
+import { loadRouterConfig, type RouterConfig } from '../config.js';
+import { CliError } from '../errors.js';
+import { parseInteger } from '../parse-values.js';
+
+export const routerDefaults = { host: '127.0.0.1', port: 8080, path: '/ws', rawsocketPort: 8081, realm: 'thoth' } as const;
+
+interface RouterFlags {
+  host?: string;
+  port?: number;
+  path?: string;
+  rawsocketPort?: number;
+  unix?: string;
+  realm?: string[];
+  config?: string;
+  logLevel?: LogLevel;
+}
+
+export function routerCommand(): Command {
+  return new Command('router')
+    .description('run a thoth router (WebSocket and RawSocket on loopback by default)')
+    .addOption(new Option('--host <host>', `address to listen on (default ${routerDefaults.host})`).env('THOTH_HOST'))
+    .addOption(new Option('--port <port>', `WebSocket port, 0 for any free port (default ${routerDefaults.port})`).argParser(parseInteger('--port', 0, 65535)).env('THOTH_PORT'))
+    .addOption(new Option('--path <path>', `WebSocket path (default ${routerDefaults.path})`))
+    .addOption(new Option('--rawsocket-port <port>', `RawSocket TCP port, 0 for any free port (default ${routerDefaults.rawsocketPort})`).argParser(parseInteger('--rawsocket-port', 0, 65535)).env('THOTH_RAWSOCKET_PORT'))
+    .addOption(new Option('--unix <path>', 'also listen for RawSocket on this Unix socket'))
+    .addOption(new Option('--realm <name...>', `realm(s) to serve (default ${routerDefaults.realm})`))
+    .addOption(new Option('--config <file>', 'config file, JSON or YAML').env('THOTH_CONFIG'))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)').choices(logLevels).env('THOTH_LOG_LEVEL'))
+    .action(async (flags: RouterFlags) => {
+      await runRouter(flags);
+    });
+}
+
+async function runRouter(flags: RouterFlags): Promise<void> {
+  const config: RouterConfig = flags.config ? await loadRouterConfig(flags.config) : {};
+  const logger = createLogger({ level: flags.logLevel ?? config.logLevel ?? 'info' });
+  const ws = config.websocket === false ? undefined : config.websocket ?? {};
+  const raw = config.rawsocket === false ? undefined : config.rawsocket ?? {};
+  const websocket = ws && { host: flags.host ?? ws.host ?? routerDefaults.host, port: flags.port ?? ws.port ?? routerDefaults.port, path: flags.path ?? ws.path ?? routerDefaults.path };
+  const rawsocket = raw && { host: flags.host ?? raw.host ?? routerDefaults.host, port: flags.rawsocketPort ?? raw.port ?? routerDefaults.rawsocketPort };
+  const unixPath = flags.unix ?? (config.unix ? config.unix.path : undefined);
+  for (const h of [websocket?.host, rawsocket?.host]) {
+    if (h !== undefined && h !== 'localhost' && !isLoopbackAddress(h)) {
+      throw new CliError(`refusing to listen on ${h}: anonymous access is only allowed on loopback, and no authentication method is configured. Listen on 127.0.0.1 (or ::1) until authentication is set up.`);
+    }
+  }
+  const router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger });
+  try {
+    await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });
+  } catch (error) {
+    await router.close();
+    throw new CliError((error as Error).message);
+  }
+  logger.info({ realms: router.settings.realms, urls: router.urls }, 'router ready');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'stopping');
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      router.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { sessionLimitsSchema } from '../router/options.js';
+import { logLevels, type LogLevel } from '../observability/logger.js';
+import { formatZodError } from '../common/zod-error.js';
+import { CliError } from './errors.js';
+
+const host = z.string().min(1);
+const port = z.number().int().min(0).max(65535);
+
+/** The router's config file (JSON or YAML). Unknown keys are refused and the bad key named. */
+export const routerConfigSchema = z.strictObject({
+  realms: z.array(z.string().min(1)).min(1).optional(),
+  logLevel: z.enum(logLevels as [LogLevel, ...LogLevel[]]).optional(),
+  websocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional(), path: z.string().startsWith('/').optional() })]).optional(),
+  rawsocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional() })]).optional(),
+  unix: z.union([z.literal(false), z.strictObject({ path: z.string().min(1) })]).optional(),
+  limits: sessionLimitsSchema.partial().optional(),
+  shutdownTimeoutMs: z.number().int().nonnegative().optional(),
+});
+
+export type RouterConfig = z.infer<typeof routerConfigSchema>;
+
+export async function loadRouterConfig(path: string): Promise<RouterConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CliError(`cannot read config file ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (cause) {
+    throw new CliError(`config file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message.split('\n')[0]}`);
+  }
+  const parsed = routerConfigSchema.safeParse(value ?? {});
+  if (!parsed.success) throw new CliError(`config file ${path}: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}

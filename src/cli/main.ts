@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { routerCommand } from './commands/router.js';
+import { callCommand } from './commands/call.js';
+import { publishCommand } from './commands/publish.js';
+import { subscribeCommand } from './commands/subscribe.js';
+import { CliError } from './errors.js';
+import { RemoteError } from '../client/errors.js';
+
+const program = new Command('thoth')
+  .description('thoth: a personal device mesh over WAMP v2')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addCommand(routerCommand())
+  .addCommand(callCommand())
+  .addCommand(publishCommand())
+  .addCommand(subscribeCommand());
+
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = report(error);
+}
+
+/** One line on stderr, no stack trace; the exit code says what kind of failure it was. */
+function report(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander already printed it
+  if (error instanceof CliError) {
+    process.stderr.write(`thoth: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof RemoteError) {
+    process.stderr.write(`thoth: ${error.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`thoth: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}

@@ -1,0 +1,291 @@
+import { MessageCode, type Call, type Cancel, type Dict, type ErrorMessage, type Register, type Unregister, type Yield } from '../protocol/messages.js';
+import { ErrorUri } from '../protocol/error-uris.js';
+import type { Logger } from '../observability/logger.js';
+import { UriTable, type MatchPolicy } from './matcher.js';
+import { Invocation, type CancelMode } from './invocation.js';
+import type { Peer } from './peer.js';
+import { isReservedUri } from './reserved.js';
+
+export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+const invokePolicies: ReadonlySet<string> = new Set(['single', 'roundrobin', 'random', 'first', 'last']);
+const matchPolicies: ReadonlySet<string> = new Set(['exact', 'prefix', 'wildcard']);
+const cancelModes: ReadonlySet<string> = new Set(['skip', 'kill', 'killnowait']);
+
+/** A procedure (or pattern) with one callee, or several under a shared invoke policy. */
+export class Registration {
+  readonly callees: Peer[] = [];
+  roundRobinNext = 0;
+  readonly created = new Date().toISOString();
+  constructor(
+    readonly id: number,
+    readonly uri: string,
+    readonly match: MatchPolicy,
+    readonly invoke: InvokePolicy,
+  ) {}
+}
+
+/** What the meta API wants to hear about registrations. */
+export interface DealerEvents {
+  registrationCreated(peer: Peer, registration: Registration): void;
+  registered(peer: Peer, registration: Registration): void;
+  unregistered(peer: Peer, registration: Registration): void;
+  registrationDeleted(peer: Peer, registration: Registration): void;
+}
+
+export interface DealerLimits {
+  maxCallsInFlight: number;
+  maxRegistrations: number;
+}
+
+export interface DealerOptions {
+  limits: DealerLimits;
+  logger: Logger;
+  events: DealerEvents;
+  random?: () => number;
+  now?: () => number;
+}
+
+/** Routed RPC: registrations, calls, invocations and their one answer each. */
+export class Dealer {
+  readonly table = new UriTable<Registration>();
+  readonly byId = new Map<number, Registration>();
+  private lastRegistrationId = 0;
+  private readonly random: () => number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: DealerOptions) {
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  register(peer: Peer, msg: Register): void {
+    const match = msg.options['match'] ?? 'exact';
+    const invoke = msg.options['invoke'] ?? 'single';
+    if (typeof match !== 'string' || !matchPolicies.has(match)) {
+      return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.invalidArgument, `REGISTER: unknown match policy ${JSON.stringify(match)}`);
+    }
+    if (typeof invoke !== 'string' || !invokePolicies.has(invoke)) {
+      return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.invalidArgument, `REGISTER: unknown invoke policy ${JSON.stringify(invoke)}`);
+    }
+    if (!peer.isInternal && isReservedUri(msg.procedure)) {
+      return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.invalidUri, `procedure "${msg.procedure}" is in a namespace reserved for the router (wamp., thoth.)`);
+    }
+    if (peer.registrations.size >= this.options.limits.maxRegistrations) {
+      return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.tooManyRegistrations, `this session already holds the maximum of ${this.options.limits.maxRegistrations} registrations`);
+    }
+    let registration = this.table.get(msg.procedure, match as MatchPolicy);
+    if (registration !== undefined) {
+      if (registration.callees.includes(peer)) {
+        return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.procedureAlreadyExists, `this session already registered "${msg.procedure}"`);
+      }
+      if (registration.invoke === 'single' || invoke === 'single') {
+        return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.procedureAlreadyExists, `procedure "${msg.procedure}" is already registered (shared registration needs an invoke policy other than 'single' on both sides)`);
+      }
+      if (registration.invoke !== invoke) {
+        return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.procedureExistsWithDifferentInvocationPolicy, `procedure "${msg.procedure}" is registered with invoke policy '${registration.invoke}', not '${invoke}'`);
+      }
+    } else {
+      this.lastRegistrationId += 1;
+      registration = new Registration(this.lastRegistrationId, msg.procedure, match as MatchPolicy, invoke as InvokePolicy);
+      this.table.add(registration);
+      this.byId.set(registration.id, registration);
+      this.options.events.registrationCreated(peer, registration);
+    }
+    registration.callees.push(peer);
+    peer.registrations.add(registration);
+    peer.send({ type: 'REGISTERED', requestId: msg.requestId, registrationId: registration.id });
+    this.options.events.registered(peer, registration);
+  }
+
+  unregister(peer: Peer, msg: Unregister): void {
+    const registration = this.byId.get(msg.registrationId);
+    if (registration === undefined || !registration.callees.includes(peer)) {
+      return this.replyError(peer, MessageCode.UNREGISTER, msg.requestId, ErrorUri.noSuchRegistration, `this session holds no registration ${msg.registrationId}`);
+    }
+    this.removeCallee(peer, registration, ErrorUri.calleeUnregistered);
+    peer.send({ type: 'UNREGISTERED', requestId: msg.requestId });
+  }
+
+  /** The router takes a registration away from a callee (e.g. a modality was killed). */
+  revoke(peer: Peer, registration: Registration, reason: string): void {
+    if (!registration.callees.includes(peer)) return;
+    this.removeCallee(peer, registration, ErrorUri.calleeUnregistered);
+    peer.send({ type: 'UNREGISTERED', requestId: 0, details: { registration: registration.id, reason } });
+  }
+
+  call(caller: Peer, msg: Call): void {
+    if (caller.calls.has(msg.requestId)) {
+      return this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.invalidArgument, `request id ${msg.requestId} is already used by a call in flight`);
+    }
+    if (caller.calls.size >= this.options.limits.maxCallsInFlight) {
+      return this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.tooManyCalls, `this session already has the maximum of ${this.options.limits.maxCallsInFlight} calls in flight`);
+    }
+    const timeout = msg.options['timeout'];
+    if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 0)) {
+      return this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.invalidArgument, `CALL option "timeout" must be a whole number of milliseconds, got ${JSON.stringify(timeout)}`);
+    }
+    const registration = this.table.best(msg.procedure);
+    if (registration === undefined) {
+      return this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.noSuchProcedure, `no callee registered for procedure "${msg.procedure}"`);
+    }
+    const callee = this.pickCallee(registration);
+    const receiveProgress = msg.options['receive_progress'] === true && callee.supports('callee', 'progressive_call_results');
+    const invocation = new Invocation(caller, msg.requestId, callee, callee.nextInvocationId(), registration, msg.procedure, receiveProgress, this.now());
+    caller.calls.set(msg.requestId, invocation);
+    callee.invocations.set(invocation.invocationId, invocation);
+    if (typeof timeout === 'number' && timeout > 0) invocation.timer = setTimeout(onCallTimeout, timeout, this, invocation);
+
+    const details: Dict = {};
+    if (registration.match !== 'exact') details['procedure'] = msg.procedure;
+    if (receiveProgress) details['receive_progress'] = true;
+    if (msg.options['disclose_me'] === true) {
+      const who = caller.identity;
+      details['caller'] = caller.id;
+      details['caller_authid'] = who.authid;
+      details['caller_authrole'] = who.authrole;
+    }
+    callee.send({ type: 'INVOCATION', requestId: invocation.invocationId, registrationId: registration.id, details, args: msg.args, kwargs: msg.kwargs });
+  }
+
+  cancel(caller: Peer, msg: Cancel): void {
+    const invocation = caller.calls.get(msg.requestId);
+    if (invocation === undefined) return; // already answered: the RESULT or ERROR is on its way
+    const requested = msg.options['mode'] ?? 'killnowait';
+    if (typeof requested !== 'string' || !cancelModes.has(requested)) {
+      return this.replyError(caller, MessageCode.CANCEL, msg.requestId, ErrorUri.invalidArgument, `CANCEL: unknown mode ${JSON.stringify(requested)}`);
+    }
+    const canInterrupt = invocation.callee.supports('callee', 'call_canceling');
+    const mode: CancelMode = canInterrupt ? (requested as CancelMode) : 'skip';
+    if (mode === 'kill') {
+      invocation.cancelRequested = true;
+      invocation.callee.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'kill', reason: ErrorUri.canceled } });
+      return;
+    }
+    this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.canceled, `call to "${invocation.procedure}" was canceled`);
+    if (mode === 'killnowait') {
+      invocation.settle();
+      invocation.callee.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason: ErrorUri.canceled } });
+    } else {
+      invocation.detachCaller(); // skip: the callee finishes; its answer is dropped quietly
+    }
+  }
+
+  yield(callee: Peer, msg: Yield): void {
+    const invocation = callee.invocations.get(msg.requestId);
+    if (invocation === undefined) return; // late answer to a call that ended (timeout, cancel, caller gone)
+    const progress = msg.options['progress'] === true;
+    if (progress) {
+      if (invocation.receiveProgress && this.callerWaiting(invocation) && !invocation.cancelRequested) {
+        invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: { progress: true }, args: msg.args, kwargs: msg.kwargs });
+      }
+      return;
+    }
+    const waiting = this.callerWaiting(invocation);
+    invocation.settle();
+    if (waiting) invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: {}, args: msg.args, kwargs: msg.kwargs });
+  }
+
+  invocationError(callee: Peer, msg: ErrorMessage): void {
+    const invocation = callee.invocations.get(msg.requestId);
+    if (invocation === undefined) return;
+    const waiting = this.callerWaiting(invocation);
+    invocation.settle();
+    if (waiting) {
+      invocation.caller.send({ type: 'ERROR', requestType: MessageCode.CALL, requestId: invocation.callRequestId, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs });
+    }
+  }
+
+  /** A session ended: its registrations go, calls to it fail, calls from it are interrupted. */
+  sessionEnded(peer: Peer): void {
+    for (const invocation of [...peer.invocations.values()]) {
+      const waiting = this.callerWaiting(invocation);
+      invocation.settle();
+      if (waiting) this.failCall(invocation, ErrorUri.calleeGone, `the callee of "${invocation.procedure}" (session ${peer.id}) left before answering`);
+    }
+    for (const invocation of [...peer.calls.values()]) {
+      invocation.settle();
+      if (invocation.callee.supports('callee', 'call_canceling')) {
+        invocation.callee.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason: ErrorUri.callerGone } });
+      }
+    }
+    for (const registration of [...peer.registrations]) this.removeCallee(peer, registration, ErrorUri.calleeGone);
+  }
+
+  /** Fail every call in flight with one error (router shutdown). */
+  failAllCalls(uri: string, message: string): void {
+    for (const registration of this.byId.values()) {
+      for (const callee of registration.callees) {
+        for (const invocation of [...callee.invocations.values()]) {
+          const waiting = this.callerWaiting(invocation);
+          invocation.settle();
+          if (waiting) this.failCall(invocation, uri, message);
+        }
+      }
+    }
+  }
+
+  callerWaiting(invocation: Invocation): boolean {
+    return invocation.caller.calls.get(invocation.callRequestId) === invocation;
+  }
+
+  timedOut(invocation: Invocation): void {
+    invocation.timer = undefined;
+    if (!this.callerWaiting(invocation)) return;
+    invocation.settle();
+    this.failCall(invocation, ErrorUri.timeout, `call to "${invocation.procedure}" timed out`);
+    if (invocation.callee.supports('callee', 'call_canceling')) {
+      invocation.callee.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason: ErrorUri.timeout } });
+    }
+  }
+
+  private pickCallee(registration: Registration): Peer {
+    const callees = registration.callees;
+    switch (registration.invoke) {
+      case 'single':
+      case 'first':
+        return callees[0]!;
+      case 'last':
+        return callees[callees.length - 1]!;
+      case 'random':
+        return callees[Math.floor(this.random() * callees.length)]!;
+      case 'roundrobin': {
+        const index = registration.roundRobinNext % callees.length;
+        registration.roundRobinNext = index + 1;
+        return callees[index]!;
+      }
+    }
+  }
+
+  private removeCallee(peer: Peer, registration: Registration, failUri: string): void {
+    for (const invocation of [...peer.invocations.values()]) {
+      if (invocation.registration !== registration) continue;
+      const waiting = this.callerWaiting(invocation);
+      invocation.settle();
+      if (waiting) this.failCall(invocation, failUri, `the callee of "${invocation.procedure}" (session ${peer.id}) unregistered it before answering`);
+      if (failUri === ErrorUri.calleeUnregistered && peer.supports('callee', 'call_canceling')) {
+        peer.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason: failUri } });
+      }
+    }
+    const index = registration.callees.indexOf(peer);
+    if (index !== -1) registration.callees.splice(index, 1);
+    peer.registrations.delete(registration);
+    this.options.events.unregistered(peer, registration);
+    if (registration.callees.length === 0) {
+      this.table.delete(registration);
+      this.byId.delete(registration.id);
+      this.options.events.registrationDeleted(peer, registration);
+    }
+  }
+
+  private failCall(invocation: Invocation, uri: string, message: string): void {
+    invocation.caller.send({ type: 'ERROR', requestType: MessageCode.CALL, requestId: invocation.callRequestId, details: {}, error: uri, args: [message] });
+  }
+
+  private replyError(peer: Peer, requestType: number, requestId: number, uri: string, message: string): void {
+    peer.send({ type: 'ERROR', requestType, requestId, details: {}, error: uri, args: [message] });
+  }
+}
+
+function onCallTimeout(dealer: Dealer, invocation: Invocation): void {
+  dealer.timedOut(invocation);
+}

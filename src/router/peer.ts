@@ -1,0 +1,65 @@
+import type { Dict, Message } from '../protocol/messages.js';
+import type { Invocation } from './invocation.js';
+import type { Registration } from './dealer.js';
+import type { Subscription } from './broker.js';
+
+/** Who a session is, as established by authentication. */
+export interface Identity {
+  authid: string;
+  authrole: string;
+  authmethod: string;
+  authprovider: string;
+}
+
+/** What the meta API and publisher/caller disclosure say about a session. */
+export interface SessionSummary extends Identity {
+  session: number;
+  transport: { type: string; serializer: string; peer: string };
+}
+
+const MAX_REQUEST_ID = 2 ** 53;
+
+/**
+ * One session's place in a realm as the dealer and broker see it: identity, roles,
+ * the calls it made, the invocations it is running, what it registered and
+ * subscribed. A remote session (over a Connection) and the router's internal
+ * session both extend this, so internal services go through the same dispatch.
+ */
+export abstract class Peer {
+  /** Calls this session made that wait for a result, by the CALL's request id. */
+  readonly calls = new Map<number, Invocation>();
+  /** Invocations this session runs as callee, by the INVOCATION's request id. */
+  readonly invocations = new Map<number, Invocation>();
+  readonly registrations = new Set<Registration>();
+  readonly subscriptions = new Set<Subscription>();
+  private lastInvocationId = 0;
+
+  constructor(
+    readonly id: number,
+    readonly identity: Identity,
+    /** The client's HELLO roles, e.g. { callee: { features: { call_canceling: true } } }. */
+    readonly roles: Dict,
+  ) {}
+
+  /** True for the router's own internal session (it may use reserved URIs). */
+  abstract readonly isInternal: boolean;
+  abstract send(message: Message): void;
+  abstract get summary(): SessionSummary;
+
+  nextInvocationId(): number {
+    this.lastInvocationId = this.lastInvocationId >= MAX_REQUEST_ID ? 1 : this.lastInvocationId + 1;
+    return this.lastInvocationId;
+  }
+
+  /** Whether the peer announced a feature of a role, e.g. supports('callee', 'call_canceling'). */
+  supports(role: string, feature: string): boolean {
+    const r = this.roles[role];
+    if (r === null || typeof r !== 'object') return false;
+    const features = (r as Dict)['features'];
+    return features !== null && typeof features === 'object' && (features as Dict)[feature] === true;
+  }
+
+  hasRole(role: string): boolean {
+    return this.roles[role] !== undefined;
+  }
+}

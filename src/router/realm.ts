@@ -1,0 +1,88 @@
+import { MessageCode, type Message, type MessageOf, type MessageType } from '../protocol/messages.js';
+import type { Logger } from '../observability/logger.js';
+import { Broker } from './broker.js';
+import { Dealer } from './dealer.js';
+import { InternalSession, type InternalProcedure } from './internal-session.js';
+import { MetaApi } from './meta.js';
+import type { Peer } from './peer.js';
+import type { SessionLimits } from './options.js';
+
+type Handler<K extends MessageType> = (realm: Realm, peer: Peer, message: MessageOf<K>) => void;
+type DispatchTable = { [K in MessageType]?: Handler<K> };
+
+/**
+ * What an established session may send, and where it goes. Anything else is a
+ * protocol violation, decided by the session before it calls dispatch.
+ */
+const established: DispatchTable = {
+  REGISTER: (realm, peer, m) => realm.dealer.register(peer, m),
+  UNREGISTER: (realm, peer, m) => realm.dealer.unregister(peer, m),
+  CALL: (realm, peer, m) => realm.dealer.call(peer, m),
+  CANCEL: (realm, peer, m) => realm.dealer.cancel(peer, m),
+  YIELD: (realm, peer, m) => realm.dealer.yield(peer, m),
+  ERROR: (realm, peer, m) => realm.dealer.invocationError(peer, m),
+  PUBLISH: (realm, peer, m) => realm.broker.publish(peer, m),
+  SUBSCRIBE: (realm, peer, m) => realm.broker.subscribe(peer, m),
+  UNSUBSCRIBE: (realm, peer, m) => realm.broker.unsubscribe(peer, m),
+};
+
+/** Whether an established session may send this message (ERROR only in answer to an INVOCATION). */
+export function isRoutable(message: Message): boolean {
+  if (message.type === 'ERROR') return message.requestType === MessageCode.INVOCATION;
+  return established[message.type] !== undefined;
+}
+
+export interface RealmOptions {
+  name: string;
+  limits: SessionLimits;
+  logger: Logger;
+  internalSessionId: number;
+  random?: () => number;
+}
+
+/** A routing domain: its sessions, dealer, broker, meta API and the router's internal session. */
+export class Realm {
+  readonly name: string;
+  readonly sessions = new Map<number, Peer>();
+  readonly dealer: Dealer;
+  readonly broker: Broker;
+  readonly internal: InternalSession;
+  private readonly meta = new MetaApi();
+
+  constructor(options: RealmOptions) {
+    this.name = options.name;
+    this.dealer = new Dealer({
+      limits: { maxCallsInFlight: options.limits.maxCallsInFlight, maxRegistrations: options.limits.maxRegistrations },
+      logger: options.logger,
+      events: this.meta,
+      random: options.random,
+    });
+    this.broker = new Broker({ maxSubscriptions: options.limits.maxSubscriptions, events: this.meta });
+    this.internal = new InternalSession(options.internalSessionId, options.logger.child({ session: options.internalSessionId, internal: true }));
+    this.internal.connect((peer, message) => this.dispatch(peer, message));
+    this.meta.install(this);
+  }
+
+  /** Route one message from an established session (the caller checked isRoutable). */
+  dispatch(peer: Peer, message: Message): void {
+    const handler = established[message.type] as Handler<MessageType> | undefined;
+    handler?.(this, peer, message);
+  }
+
+  /** Register a router-side procedure (thoth.*, wamp.*) served by the internal session. */
+  provide(procedure: string, handler: InternalProcedure): void {
+    this.internal.register(procedure, handler);
+  }
+
+  join(peer: Peer): void {
+    this.sessions.set(peer.id, peer);
+    this.meta.sessionJoined(peer.summary);
+  }
+
+  leave(peer: Peer): void {
+    if (!this.sessions.delete(peer.id)) return;
+    this.dealer.sessionEnded(peer);
+    this.broker.sessionEnded(peer);
+    this.meta.sessionLeft(peer);
+  }
+}

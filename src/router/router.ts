@@ -1,0 +1,150 @@
+import { randomId } from '../protocol/ids.js';
+import { ErrorUri } from '../protocol/error-uris.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import type { Connection } from '../transport/connection.js';
+import { listenRawSocket, listenWebSocket, type Listener } from '../transport/index.js';
+import { anonymousAuthenticator, type Authenticator } from './auth.js';
+import { Realm } from './realm.js';
+import { routerOptionsSchema, type RouterSettings, type RouterSettingsInput } from './options.js';
+import { SessionController, type SessionHost } from './session-controller.js';
+import { formatZodError } from '../common/zod-error.js';
+
+export interface RouterOptions extends RouterSettingsInput {
+  logger?: Logger;
+  /** Authentication methods, tried in the order the client lists its authmethods. Default: anonymous (loopback only). */
+  authenticators?: Authenticator[];
+  /** Injected randomness (ids, random invoke policy), for tests. */
+  random?: () => number;
+}
+
+export interface ListenOptions {
+  websocket?: { host?: string; port?: number; path?: string } | false;
+  rawsocket?: { host?: string; port?: number } | false;
+  unix?: { path: string } | false;
+}
+
+export class RouterError extends Error {
+  override readonly name = 'RouterError';
+  constructor(readonly code: 'invalid_options' | 'closed' | 'listen_failed', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The thoth router: realms with a dealer and a broker each, reached over any
+ * number of listeners (WebSocket, RawSocket TCP, Unix) or attached connections.
+ */
+export class Router implements SessionHost {
+  readonly logger: Logger;
+  readonly settings: RouterSettings;
+  readonly helloTimeoutMs: number;
+  private readonly realms = new Map<string, Realm>();
+  private readonly sessions = new Set<SessionController>();
+  private readonly sessionIds = new Set<number>();
+  private readonly listeners: Listener[] = [];
+  private readonly authenticators: Authenticator[];
+  private closing: Promise<void> | undefined;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(options: RouterOptions = {}) {
+    const { logger, authenticators, random, ...settings } = options;
+    const parsed = routerOptionsSchema.safeParse(settings);
+    if (!parsed.success) throw new RouterError('invalid_options', `invalid router options: ${formatZodError(parsed.error)}`);
+    this.settings = parsed.data;
+    this.logger = logger ?? silentLogger;
+    this.helloTimeoutMs = this.settings.limits.helloTimeoutMs;
+    this.authenticators = authenticators ?? [anonymousAuthenticator];
+    for (const name of this.settings.realms) {
+      this.realms.set(name, new Realm({ name, limits: this.settings.limits, logger: this.logger.child({ realm: name }), internalSessionId: this.newSessionId(), random }));
+    }
+  }
+
+  /** Start listeners; each given transport listens, on port 0 for an ephemeral port. Returns their URLs. */
+  async listen(options: ListenOptions): Promise<string[]> {
+    if (this.closing) throw new RouterError('closed', 'the router is closed');
+    const limits = { maxMessageBytes: this.settings.limits.maxMessageBytes, maxQueuedBytes: this.settings.limits.maxQueuedBytes };
+    const accept = (connection: Connection): void => this.attach(connection);
+    const started: Listener[] = [];
+    try {
+      if (options.websocket) started.push(await listenWebSocket({ ...options.websocket, limits }, accept));
+      if (options.rawsocket) started.push(await listenRawSocket({ ...options.rawsocket, limits }, accept));
+      if (options.unix) started.push(await listenRawSocket({ path: options.unix.path, limits }, accept));
+    } catch (cause) {
+      await Promise.all(started.map((l) => l.close()));
+      throw new RouterError('listen_failed', `could not listen: ${(cause as Error).message}`, { cause });
+    }
+    this.listeners.push(...started);
+    for (const l of started) this.logger.info({ url: l.url }, 'listening');
+    return started.map((l) => l.url);
+  }
+
+  get urls(): string[] {
+    return this.listeners.map((l) => l.url);
+  }
+
+  /** Serve a connection made elsewhere (a listener, an in-memory pair). */
+  attach(connection: Connection): void {
+    if (this.closing) {
+      connection.send({ type: 'ABORT', details: { message: 'the router is shutting down' }, reason: ErrorUri.systemShutdown });
+      connection.close();
+      return;
+    }
+    this.sessions.add(new SessionController(connection, this));
+  }
+
+  realm(name: string): Realm | undefined {
+    return this.realms.get(name);
+  }
+
+  authenticator(methods: readonly string[]): Authenticator | undefined {
+    for (const method of methods) {
+      const found = this.authenticators.find((a) => a.method === method);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  newSessionId(): number {
+    let id = randomId();
+    while (this.sessionIds.has(id)) id = randomId();
+    this.sessionIds.add(id);
+    return id;
+  }
+
+  sessionEnded(session: SessionController): void {
+    this.sessions.delete(session);
+    this.sessionIds.delete(session.id);
+    if (this.sessions.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Graceful shutdown: stop listening, fail every call in flight with
+   * thoth.error.router_shutdown, say GOODBYE to every session, wait for the replies
+   * up to shutdownTimeoutMs, then drop whoever is left. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.logger.info({ sessions: this.sessions.size }, 'router shutting down');
+    await Promise.all(this.listeners.map((l) => l.close()));
+    for (const realm of this.realms.values()) realm.dealer.failAllCalls(ErrorUri.routerShutdown, 'the router is shutting down');
+    for (const session of this.sessions) session.goodbye(ErrorUri.systemShutdown, 'the router is shutting down');
+    if (this.sessions.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.shutdownTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+      for (const session of [...this.sessions]) session.connection.destroy(new Error('router shut down'));
+    }
+    this.logger.info('router stopped');
+  }
+}
