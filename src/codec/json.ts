@@ -1,3 +1,4 @@
+import { MAX_NESTING, nestsDeeperThan } from './nesting.js';
 import { CodecError, type Serializer } from './serializer.js';
 
 /*
@@ -34,11 +35,17 @@ export const jsonSerializer: Serializer = {
     } catch (cause) {
       throw new CodecError('json', 'message is not valid UTF-8', { cause });
     }
+    let value: unknown;
     try {
       // The reviver costs; only pay it when a binary string can be present.
-      return text.includes('\\u0000') ? JSON.parse(text, stringToBinary) : JSON.parse(text);
+      value = text.includes('\\u0000') ? JSON.parse(text, stringToBinary) : JSON.parse(text);
     } catch (cause) {
       throw new CodecError('json', `message is not valid JSON: ${(cause as Error).message}`, { cause });
     }
+    // Nesting past the limit needs at least two bytes per level.
+    if (bytes.length > 2 * MAX_NESTING && nestsDeeperThan(value, MAX_NESTING)) {
+      throw new CodecError('json', `message nests arrays/objects more than ${MAX_NESTING} deep`);
+    }
+    return value;
   },
 };

@@ -129,7 +129,10 @@ export class Dealer {
       return this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.noSuchProcedure, `no callee registered for procedure "${msg.procedure}"`);
     }
     const callee = this.pickCallee(registration);
-    const receiveProgress = msg.options['receive_progress'] === true && callee.supports('callee', 'progressive_call_results');
+    // The callee is told of receive_progress only if it announced the feature (the spec), but
+    // progressive YIELDs are forwarded whenever the caller asked for them: some callees (wampy)
+    // send them without announcing it, and dropping them would lose what the caller wanted.
+    const receiveProgress = msg.options['receive_progress'] === true;
     const invocation = new Invocation(caller, msg.requestId, callee, callee.nextInvocationId(), registration, msg.procedure, receiveProgress, this.now());
     caller.calls.set(msg.requestId, invocation);
     callee.invocations.set(invocation.invocationId, invocation);
@@ -137,7 +140,7 @@ export class Dealer {
 
     const details: Dict = {};
     if (registration.match !== 'exact') details['procedure'] = msg.procedure;
-    if (receiveProgress) details['receive_progress'] = true;
+    if (receiveProgress && callee.supports('callee', 'progressive_call_results')) details['receive_progress'] = true;
     if (msg.options['disclose_me'] === true) {
       const who = caller.identity;
       details['caller'] = caller.id;

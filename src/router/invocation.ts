@@ -20,6 +20,7 @@ export class Invocation {
     readonly invocationId: number,
     readonly registration: Registration,
     readonly procedure: string,
+    /** The caller asked for progressive results (CALL.Options.receive_progress). */
     readonly receiveProgress: boolean,
     readonly startedAt: number,
   ) {}

@@ -1,4 +1,5 @@
 import type { Authenticate, Dict, Hello, Message } from '../protocol/messages.js';
+import type { ParseAnswer } from '../protocol/parse.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 import type { Logger } from '../observability/logger.js';
 import type { CloseInfo, Connection, ConnectionHandler } from '../transport/connection.js';
@@ -72,8 +73,13 @@ export class SessionController implements ConnectionHandler {
     }
   }
 
-  violation(reason: string): void {
+  violation(reason: string, answer?: ParseAnswer): void {
     if (this.state === 'closed') return;
+    if (answer !== undefined && this.state === 'established') {
+      // A well-formed request with one bad URI: the spec answers it with an ERROR, the session goes on.
+      this.connection.send({ type: 'ERROR', requestType: answer.requestType, requestId: answer.requestId, details: {}, error: answer.error, args: [reason] });
+      return;
+    }
     this.logger.warn({ reason, peer: this.connection.remoteAddress }, 'protocol violation');
     this.abort(ErrorUri.protocolViolation, reason);
   }

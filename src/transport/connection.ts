@@ -1,4 +1,5 @@
 import type { Message } from '../protocol/messages.js';
+import type { ParseAnswer } from '../protocol/parse.js';
 import type { SerializerName } from '../codec/serializer.js';
 
 /**
@@ -26,8 +27,10 @@ export interface ConnectionHandler {
   /**
    * Bytes that are not a valid WAMP message (codec failure or a parse failure).
    * The connection stays open: the owner decides (the router sends ABORT then closes).
+   * `answer` is set when parseMessage found a well-formed request with one bad URI,
+   * which the spec answers with an ERROR instead of ending the session.
    */
-  violation(reason: string): void;
+  violation(reason: string, answer?: ParseAnswer): void;
   /** Called exactly once, after which nothing else is called. */
   closed(info: CloseInfo): void;
 }

@@ -79,11 +79,10 @@ describe('dealer: routed calls', () => {
       const picked: number[] = [];
       for (let i = 0; i < expected.length; i++) {
         caller.call('com.example.shared');
-        const index = await Promise.race(callees.map((c, n) => c.next('INVOCATION').then((inv) => ({ n, inv, c }))))
-          .then(({ n, inv, c }) => {
-            c.send({ type: 'YIELD', requestId: inv.requestId, options: {} });
-            return n;
-          });
+        // The fake connection delivers synchronously: the INVOCATION is already in one inbox.
+        const index = callees.findIndex((c) => c.connection.pending().some((m) => m.type === 'INVOCATION'));
+        const inv = await callees[index]!.next('INVOCATION');
+        callees[index]!.send({ type: 'YIELD', requestId: inv.requestId, options: {} });
         await caller.next('RESULT');
         picked.push(index);
       }

@@ -1,4 +1,5 @@
 import type { Message, MessageOf, MessageType } from '../../src/protocol/messages.js';
+import type { ParseAnswer } from '../../src/protocol/parse.js';
 import type { CloseInfo, Connection, ConnectionHandler } from '../../src/transport/connection.js';
 
 /**
@@ -50,8 +51,8 @@ export class FakeConnection implements Connection {
   }
 
   /** The peer sends bytes that do not parse. */
-  deliverGarbage(reason: string): void {
-    this.handler!.violation(reason);
+  deliverGarbage(reason: string, answer?: ParseAnswer): void {
+    this.handler!.violation(reason, answer);
   }
 
   /** The peer's socket drops (kill -9). */

@@ -68,6 +68,7 @@ export async function join(router: Router, options: { realm?: string; roles?: Di
   return peer;
 }
 
+/** A router whose close() does not wait for GOODBYE replies (fake peers never send them). */
 export function newRouter(options: RouterOptions = {}): Router {
-  return new Router(options);
+  return new Router({ shutdownTimeoutMs: 0, ...options });
 }

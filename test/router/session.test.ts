@@ -133,3 +133,16 @@ describe('router sessions', () => {
     assert.throws(() => newRouter({ realms: [] }), /realms/);
   });
 });
+
+test('a request whose only fault is a bad URI gets ERROR invalid_uri and the session goes on', async () => {
+  const router = newRouter();
+  const peer = await join(router);
+  peer.connection.deliverGarbage('CALL: procedure "a..b" is not a valid URI', { requestType: 48, requestId: 7, error: ErrorUri.invalidUri });
+  const error = await peer.next('ERROR');
+  assert.equal(error.requestId, 7);
+  assert.equal(error.error, ErrorUri.invalidUri);
+  assert.match(String(error.args?.[0]), /a\.\.b/);
+  const count = await peer.callAndWait('wamp.session.count');
+  assert.deepEqual(count.args, [1]);
+  await router.close();
+});

@@ -1,0 +1,117 @@
+/**
+ * npm run bench [-- --quick] [-- --only "rawsocket msgpack small x64"] [-- --profile <dir>]
+ *
+ * Routed echo through a thoth router (router, SDK callee, SDK caller: three
+ * processes) against a bare TCP relay baseline (relay, callee, caller: three
+ * processes), for every transport x serializer x payload x outstanding cell.
+ * Prints a markdown table; asserts nothing.
+ */
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runRelayCell, runThothCell, running, type CellResult, type Timing } from './cell.js';
+import { formatMachine, machineInfo } from './machine.js';
+import { formatSummary, summarizeProfile } from './profile.js';
+import { allScenarios, matchesFilter, relayKey, scenarioLabel, type Scenario } from './scenarios.js';
+import { cpuTable, errorLines, markdownTable, targetLines, timingLine, type Row } from './table.js';
+
+const usage = `usage: node dist/bench/run.js [--quick] [--only <words>] [--warmup-ms N] [--duration-ms N] [--no-relay] [--profile <dir>]
+  --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64"
+  --profile   run router, caller and callee under node --cpu-prof into <dir>/<cell>/<role>/ and print where their time went`;
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+function parse(): { timing: Timing; only: string | undefined; relay: boolean; profileDir: string | undefined } {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'warmup-ms': { type: 'string' },
+      'duration-ms': { type: 'string' },
+      'no-relay': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const timing: Timing = values.quick ? { warmupMs: 200, durationMs: 500 } : { warmupMs: 2000, durationMs: 4000 };
+  timing.warmupMs = positiveInt(values['warmup-ms'], 'warmup-ms') ?? timing.warmupMs;
+  timing.durationMs = positiveInt(values['duration-ms'], 'duration-ms') ?? timing.durationMs;
+  return { timing, only: values.only, relay: !values['no-relay'], profileDir: values.profile ? resolve(values.profile) : undefined };
+}
+
+function progress(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+async function main(): Promise<void> {
+  const { timing, only, relay, profileDir } = parse();
+  const scenarios = allScenarios().filter((s) => matchesFilter(s, only));
+  if (scenarios.length === 0) throw new Error(`--only '${only}' matches no cell; labels look like "rawsocket msgpack small x64"`);
+  const machine = machineInfo();
+  // Relay cell first, then the thoth cells that compare with it, so slow drift on a shared machine hits both alike.
+  scenarios.sort((a, b) => relayKey(a).localeCompare(relayKey(b)) || a.transport.localeCompare(b.transport));
+  const relayCells = new Map<string, CellResult>();
+  const rows: Row[] = [];
+  for (const s of scenarios) {
+    const key = relayKey(s);
+    if (relay && !relayCells.has(key)) {
+      progress(`relay ${key} ...`);
+      relayCells.set(key, await runRelayCell(s, timing));
+    }
+    progress(`thoth ${scenarioLabel(s)} ...`);
+    rows.push({ scenario: s, thoth: await runThothCell(s, timing, profileDir && cellDir(profileDir, s)), relay: relayCells.get(key) });
+  }
+  const order = allScenarios().map(scenarioLabel);
+  rows.sort((a, b) => order.indexOf(scenarioLabel(a.scenario)) - order.indexOf(scenarioLabel(b.scenario)));
+
+  const out = [
+    formatMachine(machine),
+    `- ${timingLine(timing)}`,
+    '',
+    markdownTable(rows),
+    '',
+    targetLines(rows),
+    '',
+    'CPU time per call inside the measured window (user + system, per process), and cores busy (all three processes; the machine has ' + machine.cpus + '):',
+    '',
+    cpuTable(rows),
+  ];
+  const errors = errorLines(rows);
+  if (errors) out.push('', errors);
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  if (profileDir) {
+    for (const s of scenarios) {
+      for (const role of ['router', 'caller', 'callee']) {
+        const dir = join(cellDir(profileDir, s), role);
+        for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+          process.stdout.write(`\n## ${role} profile, ${scenarioLabel(s)} (${join(dir, file)})\n\n${formatSummary(summarizeProfile(join(dir, file)), 25)}\n`);
+        }
+      }
+    }
+  }
+}
+
+function cellDir(root: string, s: Scenario): string {
+  return join(root, scenarioLabel(s).replace(/\s+/g, '-'));
+}
+
+process.on('SIGINT', () => {
+  for (const child of running) child.kill();
+  process.exit(130);
+});
+
+main().catch((error: unknown) => {
+  for (const child of running) child.kill();
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

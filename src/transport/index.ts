@@ -1,0 +1,10 @@
+export type { CloseCode, CloseInfo, Connection, ConnectionHandler, ConnectionLimits } from './connection.js';
+export { defaultConnectionLimits } from './connection.js';
+export { TransportError, transportErrorCodes, type TransportErrorCode } from './errors.js';
+export type { Listener, ListenerErrorHandler } from './listener.js';
+export { listenRawSocket, type RawSocketListenOptions } from './rawsocket-listener.js';
+export { listenWebSocket, type WebSocketListenOptions } from './websocket-listener.js';
+export { connectTransport, parseTransportUrl, type ConnectOptions, type TransportTarget } from './connect.js';
+export { createMemoryPair } from './memory.js';
+export { isLoopbackAddress } from './address.js';
+export { RawSocketFramer, FrameType, encodeFrame, type FrameSink } from './rawsocket-framer.js';

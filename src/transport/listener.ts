@@ -1,0 +1,11 @@
+/** A bound endpoint that accepts connections. */
+export interface Listener {
+  /** e.g. tcp://127.0.0.1:40211, ws://127.0.0.1:8080/ws, unix:///tmp/x.sock */
+  readonly url: string;
+  readonly address: { host: string; port: number } | { path: string };
+  /** Stop accepting. Connections already handed out are left to their owners. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Reports a connection that failed before it was handed out (refused handshake, timeout). */
+export type ListenerErrorHandler = (error: Error, remoteAddress: string) => void;

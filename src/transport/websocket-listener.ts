@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { SerializerName } from '../codec/index.js';
+import { describeRemote, formatHostPort } from './address.js';
+import type { Connection, ConnectionLimits } from './connection.js';
+import { TransportError } from './errors.js';
+import { checkInterval, checkOptionKeys, resolveLimits, resolveSerializers } from './limits.js';
+import type { Listener, ListenerErrorHandler } from './listener.js';
+import { serializerForSubprotocol, subprotocolBySerializer, WebSocketConnection } from './websocket-connection.js';
+
+export interface WebSocketListenOptions {
+  /** Default 127.0.0.1. Ignored with `server`. */
+  host?: string;
+  /** Default 0 (any free port). Ignored with `server`. */
+  port?: number;
+  /** HTTP path of the endpoint, default '/ws'. */
+  path?: string;
+  /**
+   * Attach to this HTTP server (already listening, or about to) instead of creating one.
+   * Only upgrade requests for `path` are answered; other requests are left alone.
+   */
+  server?: Server;
+  limits?: Partial<ConnectionLimits>;
+  /** Serializers (subprotocols) accepted, default both. */
+  serializers?: SerializerName[];
+  /** Send WebSocket pings at this interval; close with 'ping_timeout' without a pong. Default off. */
+  pingIntervalMs?: number;
+  onError?: ListenerErrorHandler;
+}
+
+const optionKeys = ['host', 'port', 'path', 'server', 'limits', 'serializers', 'pingIntervalMs', 'onError'] as const;
+const WHERE = 'listenWebSocket';
+
+/** Accept WAMP-over-WebSocket connections (subprotocols wamp.2.json, wamp.2.msgpack). */
+export async function listenWebSocket(
+  options: WebSocketListenOptions,
+  onConnection: (connection: Connection) => void,
+): Promise<Listener> {
+  checkOptionKeys(WHERE, options, optionKeys);
+  const path = options.path ?? '/ws';
+  if (!path.startsWith('/')) throw new TransportError('bad_options', `${WHERE}: option 'path' must start with '/', got '${path}'`);
+  const limits = resolveLimits(WHERE, options.limits);
+  const accepted = resolveSerializers(WHERE, options.serializers);
+  const pingIntervalMs = checkInterval(WHERE, 'pingIntervalMs', options.pingIntervalMs);
+  const ownServer = options.server === undefined;
+  const server = options.server ?? createServer(refusePlainHttp(path));
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxMessageBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: (offered) => pickSubprotocol([...offered], accepted) ?? false,
+  });
+
+  const onUpgrade = (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (requestPath(request) !== path) {
+      // On a shared server another upgrade handler may own this path.
+      if (ownServer) refuseUpgrade(socket, 404, `no WebSocket endpoint here; use ${path}`);
+      return;
+    }
+    const remote = describeRemote(socket, false);
+    const offered = parseProtocolHeader(request.headers['sec-websocket-protocol']);
+    const protocol = pickSubprotocol(offered, accepted);
+    const serializer = protocol === undefined ? undefined : serializerForSubprotocol(protocol);
+    if (serializer === undefined) {
+      const reason = `no supported WAMP subprotocol offered (offered: ${offered.join(', ') || 'none'}; supported: ${accepted.map((s) => subprotocolBySerializer[s]).join(', ')})`;
+      options.onError?.(new TransportError('handshake_failed', `WebSocket handshake refused: ${reason}`), remote.remoteAddress);
+      refuseUpgrade(socket, 400, reason);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      onConnection(new WebSocketConnection(ws, { serializer, limits, ...remote, pingIntervalMs, socket }));
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  if (ownServer) {
+    try {
+      await listenOnce(server, options.host ?? '127.0.0.1', options.port ?? 0);
+    } catch (error) {
+      server.off('upgrade', onUpgrade);
+      throw new TransportError('listen_failed', `cannot listen: ${(error as Error).message}`, {
+        cause: error,
+        url: `ws://${formatHostPort(options.host ?? '127.0.0.1', options.port ?? 0)}${path}`,
+      });
+    }
+  } else if (!server.listening) {
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+  }
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') {
+    server.off('upgrade', onUpgrade);
+    throw new TransportError('listen_failed', `${WHERE}: the HTTP server is not bound to a TCP address`);
+  }
+  const address = { host: bound.address, port: bound.port };
+  let closing: Promise<void> | undefined;
+  return {
+    url: `ws://${formatHostPort(address.host, address.port)}${path}`,
+    address,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.off('upgrade', onUpgrade);
+        // Stops accepting at once; open WebSockets belong to their owners and are left alone.
+        if (ownServer) server.close();
+        setImmediate(resolve);
+      });
+      return closing;
+    },
+  };
+}
+
+/** The first subprotocol in the client's order of preference that we accept. */
+export function pickSubprotocol(offered: readonly string[], accepted: readonly SerializerName[]): string | undefined {
+  return offered.find((protocol) => {
+    const serializer = serializerForSubprotocol(protocol);
+    return serializer !== undefined && accepted.includes(serializer);
+  });
+}
+
+function parseProtocolHeader(header: string | undefined): string[] {
+  if (header === undefined) return [];
+  return header.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
+function requestPath(request: IncomingMessage): string {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+}
+
+function refuseUpgrade(socket: Socket, status: 400 | 404, message: string): void {
+  const body = `${message}\n`;
+  const statusText = status === 400 ? 'Bad Request' : 'Not Found';
+  socket.on('error', () => {});
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function refusePlainHttp(path: string) {
+  return (_request: IncomingMessage, response: ServerResponse) => {
+    const body = `WAMP WebSocket endpoint: connect to ${path} with subprotocol wamp.2.json or wamp.2.msgpack\n`;
+    response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
+    response.end(body);
+  };
+}
+
+function listenOnce(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import WebSocket from 'ws';
+import { Wampy } from 'wampy';
+import { JsonSerializer } from 'wampy/JsonSerializer.js';
+import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
+import type { SerializerName } from './autobahn.js';
+
+export { Wampy };
+
+/** Wampy's options want a browser WebSocket constructor; the `ws` class is what it uses in Node. */
+type WampyWebSocket = NonNullable<ConstructorParameters<typeof Wampy>[1]>['ws'];
+
+export interface OpenWampyOptions {
+  url: string;
+  serializer: SerializerName;
+  realm?: string;
+}
+
+export interface WampyClient {
+  readonly wampy: Wampy;
+  /** The session id as a number: wampy's MessagePack decoder gives ids past 2^32 as BigInt. */
+  readonly sessionId: number;
+  /** Say GOODBYE and wait for the socket to close. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function openWampy(options: OpenWampyOptions): Promise<WampyClient> {
+  const wampy = new Wampy(options.url, {
+    realm: options.realm ?? 'thoth',
+    serializer: options.serializer === 'json' ? new JsonSerializer() : new MsgpackSerializer(),
+    ws: WebSocket as unknown as WampyWebSocket,
+    autoReconnect: false,
+  });
+  await wampy.connect();
+  const raw: unknown = wampy.getSessionId();
+  if (typeof raw !== 'number' && typeof raw !== 'bigint') throw new Error(`wampy has no session id after connect: ${String(raw)}`);
+  let closing: Promise<void> | undefined;
+  return {
+    wampy,
+    sessionId: Number(raw),
+    close() {
+      closing ??= wampy.disconnect().then(() => undefined);
+      return closing;
+    },
+  };
+}
+
+/**
+ * What a wampy endpoint throws to answer with an application error: wampy reads
+ * the error URI, argsList and argsDict off whatever was thrown.
+ */
+export class WampyAppError extends Error {
+  constructor(
+    readonly error: string,
+    readonly argsList: unknown[] = [],
+    readonly argsDict: Record<string, unknown> = {},
+  ) {
+    super(error);
+  }
+}
