@@ -84,17 +84,17 @@ export async function runThothCell(s: Scenario, timing: Timing, profileDir?: str
   }
 }
 
-/** Relay, baseline callee and baseline caller, each its own process. */
-export async function runRelayCell(s: Scenario, timing: Timing): Promise<CellResult> {
-  const relay = start('relay-process', {});
+/** Relay, baseline callee and baseline caller, each its own process; profiled like runThothCell. */
+export async function runRelayCell(s: Scenario, timing: Timing, profileDir?: string): Promise<CellResult> {
+  const relay = start('relay-process', {}, profileArgs(profileDir, 'relay'));
   let callee: Child | undefined;
   let caller: Child | undefined;
   try {
     const { callerPort, calleePort } = await relay.take('ready', READY_TIMEOUT_MS);
     if (callerPort === undefined || calleePort === undefined) throw new Error('relay did not report its ports');
-    callee = start('relay-callee-process', { port: calleePort, serializer: s.serializer });
+    callee = start('relay-callee-process', { port: calleePort, serializer: s.serializer }, profileArgs(profileDir, 'relay-callee'));
     await callee.take('ready', READY_TIMEOUT_MS);
-    caller = start('relay-caller-process', { port: callerPort, serializer: s.serializer, payload: s.payload, outstanding: s.outstanding, ...timing });
+    caller = start('relay-caller-process', { port: callerPort, serializer: s.serializer, payload: s.payload, outstanding: s.outstanding, ...timing }, profileArgs(profileDir, 'relay-caller'));
     return await measure(relay, callee, caller, timing);
   } finally {
     for (const child of [caller, callee, relay]) child?.kill();

@@ -6,7 +6,7 @@
  * processes), for every transport x serializer x payload x outstanding cell.
  * Prints a markdown table; asserts nothing.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRelayCell, runThothCell, running, type CellResult, type Timing } from './cell.js';
@@ -17,7 +17,7 @@ import { cpuTable, errorLines, markdownTable, targetLines, timingLine, type Row 
 
 const usage = `usage: node dist/bench/run.js [--quick] [--only <words>] [--warmup-ms N] [--duration-ms N] [--no-relay] [--profile <dir>]
   --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64"
-  --profile   run router, caller and callee under node --cpu-prof into <dir>/<cell>/<role>/ and print where their time went`;
+  --profile   run every process under node --cpu-prof into <dir>/<cell>/<role>/ and print where its time went`;
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const key = relayKey(s);
     if (relay && !relayCells.has(key)) {
       progress(`relay ${key} ...`);
-      relayCells.set(key, await runRelayCell(s, timing));
+      relayCells.set(key, await runRelayCell(s, timing, profileDir && cellDir(profileDir, s)));
     }
     progress(`thoth ${scenarioLabel(s)} ...`);
     rows.push({ scenario: s, thoth: await runThothCell(s, timing, profileDir && cellDir(profileDir, s)), relay: relayCells.get(key) });
@@ -91,8 +91,9 @@ async function main(): Promise<void> {
 
   if (profileDir) {
     for (const s of scenarios) {
-      for (const role of ['router', 'caller', 'callee']) {
+      for (const role of ['router', 'caller', 'callee', 'relay', 'relay-caller', 'relay-callee']) {
         const dir = join(cellDir(profileDir, s), role);
+        if (!existsSync(dir)) continue;
         for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
           process.stdout.write(`\n## ${role} profile, ${scenarioLabel(s)} (${join(dir, file)})\n\n${formatSummary(summarizeProfile(join(dir, file)), 25)}\n`);
         }

@@ -1,7 +1,7 @@
 import { ErrorUri } from '../protocol/error-uris.js';
 import { MessageCode, type Dict, type MessageOf } from '../protocol/messages.js';
 import type { MatchPolicy } from '../protocol/uri.js';
-import { assertUri, ClientError, RemoteError } from './errors.js';
+import { assertUri, ClientError, RemoteError, sendFailed } from './errors.js';
 import { runInvocation, type InvocationHandler, type RunningInvocation } from './invocation.js';
 import { PendingRequests } from './pending.js';
 import type { RoleContext } from './role-context.js';
@@ -186,7 +186,9 @@ export class Callee {
     if (record.options.match !== undefined && record.options.match !== 'exact') options['match'] = record.options.match;
     if (record.options.invoke !== undefined) options['invoke'] = record.options.invoke;
     const { id, promise } = this.registering.open(record);
-    this.ctx.send({ type: 'REGISTER', requestId: id, options, procedure: record.procedure });
+    if (!this.ctx.send({ type: 'REGISTER', requestId: id, options, procedure: record.procedure })) {
+      this.registering.reject(id, sendFailed(`REGISTER ${record.procedure}`));
+    }
     await promise;
   }
 
@@ -202,7 +204,9 @@ export class Callee {
       return; // reconnecting: it simply is not registered again
     }
     const { id, promise } = this.unregistering.open(record);
-    this.ctx.send({ type: 'UNREGISTER', requestId: id, registrationId: record.id });
+    if (!this.ctx.send({ type: 'UNREGISTER', requestId: id, registrationId: record.id })) {
+      this.unregistering.reject(id, sendFailed(`UNREGISTER ${record.procedure}`));
+    }
     await promise;
   }
 

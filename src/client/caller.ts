@@ -1,6 +1,6 @@
 import type { Args, Dict, Kwargs, MessageOf } from '../protocol/messages.js';
 import { logCall } from './call-log.js';
-import { assertUri, ClientError, RemoteError } from './errors.js';
+import { assertUri, ClientError, RemoteError, sendFailed } from './errors.js';
 import { PendingRequests } from './pending.js';
 import { ResultStream } from './progressive.js';
 import { CallResult } from './result.js';
@@ -94,7 +94,9 @@ export class Caller {
       signal.addEventListener('abort', onAbort, { once: true });
       entry.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    this.ctx.send({ type: 'CALL', requestId: id, options: callOptions, procedure, args, kwargs });
+    if (!this.ctx.send({ type: 'CALL', requestId: id, options: callOptions, procedure, args, kwargs })) {
+      this.pending.reject(id, sendFailed(`CALL ${procedure}`));
+    }
     return promise;
   }
 

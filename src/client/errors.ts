@@ -57,6 +57,12 @@ export const ClientErrorCode = {
   invalidResult: 'invalid_result',
   /** Reconnecting gave up after reconnect.maxAttempts. */
   reconnectFailed: 'reconnect_failed',
+  /**
+   * The message was not sent: larger than the connection's message limit, not
+   * encodable by the serializer (e.g. a BigInt in JSON), or the connection was
+   * closing.
+   */
+  sendFailed: 'send_failed',
   /** More progressive results arrived than a callProgressive consumer took. */
   progressOverflow: 'progress_overflow',
 } as const;
@@ -136,6 +142,10 @@ export function messageOf(thrown: unknown): string {
   } catch {
     return String(thrown);
   }
+}
+
+export function sendFailed(what: string): ClientError {
+  return new ClientError('send_failed', `${what} was not sent: too large for the connection, not encodable by the serializer, or the connection is closing`);
 }
 
 /** Throw ClientError 'invalid_uri' unless `uri` is valid under `match`. */

@@ -1,7 +1,7 @@
 import { ErrorUri } from '../protocol/error-uris.js';
 import { MessageCode, type Args, type Dict, type Kwargs, type MessageOf } from '../protocol/messages.js';
 import { logCall } from './call-log.js';
-import { ClientError, RemoteError, toWampError } from './errors.js';
+import { ClientError, RemoteError, sendFailed, toWampError } from './errors.js';
 import type { Outcome } from './pending.js';
 import { payloadOf } from './result.js';
 import type { RoleContext } from './role-context.js';
@@ -74,8 +74,12 @@ export function runInvocation(
     running.delete(requestId);
     if (logCalls) logCall(ctx.logger, 'invocation', procedure, ctx.clock.now() - startedAt, outcome);
   };
-  const sendError = (uri: string, args: Args, kwargs: Kwargs): void => {
+  const sendError = (uri: string, args: Args, kwargs: Kwargs): boolean =>
     ctx.send({ type: 'ERROR', requestType: MessageCode.INVOCATION, requestId, details: {}, error: uri, args, kwargs });
+  /** A YIELD or ERROR that could not be sent (too large, not encodable) still owes the caller an answer. */
+  const unsendable = (what: string): void => {
+    ctx.logger.error({ procedure }, `${what} of ${procedure} could not be sent (too large or not encodable)`);
+    sendError(ErrorUri.handlerFailed, [`the ${what} of ${procedure} could not be sent (too large or not encodable)`], {});
   };
 
   running.set(requestId, {
@@ -121,13 +125,17 @@ export function runInvocation(
       if (parts.uri === ErrorUri.handlerFailed) {
         ctx.logger.error({ err: thrown, procedure }, 'handler failed');
       }
-      sendError(parts.uri, parts.args, parts.kwargs);
+      if (!sendError(parts.uri, parts.args, parts.kwargs)) unsendable('error');
       finish({ ok: false, error: new RemoteError(parts.uri, parts.args, parts.kwargs) });
       return;
     }
     if (done) return;
     const payload = payloadOf(value);
-    ctx.send({ type: 'YIELD', requestId, options: {}, args: payload.args, kwargs: payload.kwargs });
+    if (!ctx.send({ type: 'YIELD', requestId, options: {}, args: payload.args, kwargs: payload.kwargs })) {
+      unsendable('result');
+      finish({ ok: false, error: sendFailed(`YIELD for ${procedure}`) });
+      return;
+    }
     finish({ ok: true, value });
   })();
 }

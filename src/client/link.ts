@@ -207,7 +207,7 @@ export class Link {
   }
 
   private violation(reason: string): void {
-    if (this.linkState === 'closed') return;
+    if (this.linkState === 'closed' || this.linkState === 'closing') return;
     this.options.logger.warn({ reason }, 'protocol violation by the router; aborting the session');
     const error = new ClientError('protocol_violation', `protocol violation by the router: ${reason}`);
     this.endReason = { reason: ErrorUri.protocolViolation, by: 'local', error };

@@ -1,5 +1,5 @@
 import type { Args, Dict, Kwargs, MessageOf } from '../protocol/messages.js';
-import { assertUri, RemoteError } from './errors.js';
+import { assertUri, RemoteError, sendFailed } from './errors.js';
 import { PendingRequests } from './pending.js';
 import type { RoleContext } from './role-context.js';
 
@@ -41,11 +41,15 @@ export class Publisher {
     if (options.eligible !== undefined) wire['eligible'] = options.eligible;
     if (options.discloseMe !== undefined) wire['disclose_me'] = options.discloseMe;
     if (options.acknowledge !== true) {
-      this.ctx.send({ type: 'PUBLISH', requestId: this.ctx.nextId(), options: wire, topic, args, kwargs });
+      if (!this.ctx.send({ type: 'PUBLISH', requestId: this.ctx.nextId(), options: wire, topic, args, kwargs })) {
+        throw sendFailed(`PUBLISH ${topic}`);
+      }
       return undefined;
     }
     const { id, promise } = this.pending.open(topic);
-    this.ctx.send({ type: 'PUBLISH', requestId: id, options: wire, topic, args, kwargs });
+    if (!this.ctx.send({ type: 'PUBLISH', requestId: id, options: wire, topic, args, kwargs })) {
+      this.pending.reject(id, sendFailed(`PUBLISH ${topic}`));
+    }
     return promise;
   }
 

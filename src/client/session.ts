@@ -212,6 +212,25 @@ export class Session {
     return this.closing;
   }
 
+  /**
+   * End the session at once, without GOODBYE: the connection is dropped,
+   * pending requests fail with ClientError 'closed', handlers are aborted.
+   * Idempotent; also cuts short a close() in progress.
+   */
+  destroy(error?: Error): void {
+    if (this.current === 'closed') return;
+    this.closing ??= Promise.resolve();
+    if (this.reconnectTimer !== undefined) this.options.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const closed = new ClientError('closed', 'the session was destroyed', { cause: error });
+    this.attemptController?.abort(closed);
+    this.failRoles(closed, true);
+    const link = this.link;
+    this.link = undefined;
+    link?.destroy(error ?? closed);
+    this.finish('destroyed', error);
+  }
+
   /** @internal The first connection; connect() rejects with its failure. */
   async start(): Promise<void> {
     await this.establish();
@@ -354,7 +373,6 @@ export class Session {
     this.options.logger.warn({ reason: end.reason, by: end.by, reconnect: policy !== false }, 'disconnected from the router');
     this.emitter.emit('disconnect', { reason: end.reason, by: end.by, willReconnect: policy !== false, error: end.error });
     if (policy === false) {
-      this.transition('closed');
       this.failRoles(new ClientError('closed', 'the session is closed'), true);
       this.finish(end.reason, error);
       return;
@@ -423,8 +441,10 @@ export class Session {
     }
   }
 
+  /** Enter 'closed' and emit 'close', once. */
   private finish(reason: string, error: Error | undefined): void {
-    if (this.current !== 'closed') this.transition('closed');
+    if (this.current === 'closed') return;
+    this.transition('closed');
     this.emitter.emit('close', { reason, error });
   }
 }

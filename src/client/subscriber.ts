@@ -1,7 +1,7 @@
 import type { Args, Dict, Kwargs, MessageOf } from '../protocol/messages.js';
 import type { MatchPolicy } from '../protocol/uri.js';
 import type { RestoreFailure } from './callee.js';
-import { assertUri, ClientError, RemoteError } from './errors.js';
+import { assertUri, ClientError, RemoteError, sendFailed } from './errors.js';
 import { PendingRequests } from './pending.js';
 import type { RoleContext } from './role-context.js';
 
@@ -195,7 +195,9 @@ export class Subscriber {
     const options: Dict = {};
     if (record.options.match !== undefined && record.options.match !== 'exact') options['match'] = record.options.match;
     const { id, promise } = this.subscribing.open(record);
-    this.ctx.send({ type: 'SUBSCRIBE', requestId: id, options, topic: record.topic });
+    if (!this.ctx.send({ type: 'SUBSCRIBE', requestId: id, options, topic: record.topic })) {
+      this.subscribing.reject(id, sendFailed(`SUBSCRIBE ${record.topic}`));
+    }
     await promise;
   }
 
@@ -212,7 +214,9 @@ export class Subscriber {
       return; // reconnecting: it simply is not subscribed again
     }
     const { id, promise } = this.unsubscribing.open(record.id);
-    this.ctx.send({ type: 'UNSUBSCRIBE', requestId: id, subscriptionId: record.id });
+    if (!this.ctx.send({ type: 'UNSUBSCRIBE', requestId: id, subscriptionId: record.id })) {
+      this.unsubscribing.reject(id, sendFailed(`UNSUBSCRIBE ${record.topic}`));
+    }
     await promise;
   }
 

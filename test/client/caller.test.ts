@@ -155,6 +155,29 @@ describe('call', () => {
   });
 });
 
+describe('unsendable messages', () => {
+  it('a CALL the serializer cannot encode rejects send_failed instead of hanging', async () => {
+    const { session, router } = await open();
+    await assert.rejects(session.call('a.b', [10n]), (error: unknown) => error instanceof ClientError && error.code === 'send_failed');
+    await assert.rejects(session.publish('a.b', [10n]), (error: unknown) => error instanceof ClientError && error.code === 'send_failed');
+    await session.close();
+    assert.deepEqual(router.received.map((m) => m.type), ['HELLO', 'GOODBYE']);
+  });
+
+  it('a handler result that cannot be encoded is answered with handler_failed', async () => {
+    const { session, router } = await open();
+    const registering = session.register('a.big', () => 10n);
+    const register = await router.expect('REGISTER');
+    router.send({ type: 'REGISTERED', requestId: register.requestId, registrationId: 1 });
+    await registering;
+    router.send({ type: 'INVOCATION', requestId: 3, registrationId: 1, details: {} });
+    const error = await router.expect('ERROR');
+    assert.deepEqual([error.requestId, error.error], [3, 'thoth.error.handler_failed']);
+    assert.match(String(error.args?.[0]), /could not be sent/);
+    await session.close();
+  });
+});
+
 describe('callProgressive', () => {
   it('iterates progressive results then the final one', async () => {
     const { session, router } = await open();

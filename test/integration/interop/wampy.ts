@@ -19,6 +19,8 @@ export interface WampyClient {
   readonly wampy: Wampy;
   /** The session id as a number: wampy's MessagePack decoder gives ids past 2^32 as BigInt. */
   readonly sessionId: number;
+  /** The session id exactly as wampy holds it (number, or BigInt from its MessagePack decoder). */
+  readonly rawSessionId: number | bigint;
   /** Say GOODBYE and wait for the socket to close. Idempotent. */
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function openWampy(options: OpenWampyOptions): Promise<WampyClient>
   return {
     wampy,
     sessionId: Number(raw),
+    rawSessionId: raw,
     close() {
       closing ??= wampy.disconnect().then(() => undefined);
       return closing;
