@@ -52,6 +52,8 @@ export interface Connection {
    * Encode and queue a message; queued messages are written in one batch per
    * event-loop turn. Never throws: past the outbound cap the connection closes
    * with code 'queue_full'. After close it is a no-op and returns false.
+   * Also returns false, leaving the connection open, for a message that cannot be
+   * encoded or is larger than the peer accepts: the owner may answer with an error.
    */
   send(message: Message): boolean;
   /** Bytes encoded but not yet taken by the OS (our batch plus the socket's buffer). */

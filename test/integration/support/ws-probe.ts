@@ -1,0 +1,78 @@
+import WebSocket from 'ws';
+import { within } from './deadline.js';
+
+/** A bare WebSocket (subprotocol wamp.2.json) that sends whatever JSON it is given. */
+export class WsProbe {
+  readonly messages: unknown[] = [];
+  private readonly waiters = new Set<() => void>();
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private isClosed = false;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const text = isBinary ? data.toString('utf8') : data.toString();
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        value = { unparsable: text };
+      }
+      this.messages.push(value);
+      this.wake();
+    });
+    ws.on('error', () => { /* 'close' follows */ });
+    this.closed = new Promise((resolve) => ws.once('close', (code: number, reason: Buffer) => {
+      this.isClosed = true;
+      this.wake();
+      resolve({ code, reason: reason.toString() });
+    }));
+  }
+
+  static async open(url: string): Promise<WsProbe> {
+    const ws = new WebSocket(url, ['wamp.2.json']);
+    await within(new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    }), 5_000, `a WebSocket connection to ${url}`);
+    return new WsProbe(ws);
+  }
+
+  send(value: unknown): void {
+    this.ws.send(JSON.stringify(value));
+  }
+
+  sendText(text: string): void {
+    this.ws.send(text);
+  }
+
+  /** The message at `index` (0 = the first the router sent), waiting for it if needed. */
+  async message(index: number, what: string, timeoutMs = 5_000): Promise<unknown> {
+    await within(this.until(() => this.messages.length > index || this.isClosed), timeoutMs, what);
+    if (this.messages.length <= index) throw new Error(`the router closed the WebSocket before sending ${what}; got ${JSON.stringify(this.messages)}`);
+    return this.messages[index];
+  }
+
+  async waitForClose(what: string, timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
+    return within(this.closed, timeoutMs, what);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+
+  private until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!condition()) return;
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
