@@ -20,7 +20,7 @@ class MemoryConnection extends BaseConnection {
   }
 
   protected override canWrite(): boolean {
-    return this.peer.attached && !this.peer.closedByOwner;
+    return this.peer.attached && !this.peer.closed;
   }
 
   protected override afterFlush(): void {
@@ -54,10 +54,6 @@ class MemoryConnection extends BaseConnection {
 
   protected pauseInput(): void {}
   protected resumeInput(): void {}
-
-  private get closedByOwner(): boolean {
-    return this.closed;
-  }
 
   /** Both ends learn of the close on a later turn, after anything already delivered. */
   private finish(): void {

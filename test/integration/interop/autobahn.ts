@@ -52,19 +52,37 @@ export interface AbPromise<T> extends PromiseLike<T> {
 export type AbEndpoint = (args: unknown[], kwargs: Dict, details: AbInvocation) => unknown;
 export type AbHandler = (args: unknown[], kwargs: Dict, details: AbEvent) => void;
 
+/** A call in flight: cancel() sends CANCEL with the given options (e.g. { mode: 'kill' }). */
+export interface AbCall<T> extends AbPromise<T> {
+  cancel(options?: Dict): void;
+}
+
+export interface AbRegistration {
+  readonly id: number;
+  readonly procedure: string;
+}
+
 export interface AbSession {
   readonly id: number;
   readonly isOpen: boolean;
-  call(procedure: string, args?: unknown[], kwargs?: Dict, options?: Dict): AbPromise<unknown>;
-  register(procedure: string, endpoint: AbEndpoint, options?: Dict): AbPromise<{ id: number; procedure: string }>;
+  call(procedure: string, args?: unknown[], kwargs?: Dict, options?: Dict): AbCall<unknown>;
+  register(procedure: string, endpoint: AbEndpoint, options?: Dict): AbPromise<AbRegistration>;
+  unregister(registration: AbRegistration): AbPromise<unknown>;
   subscribe(topic: string, handler: AbHandler, options?: Dict): AbPromise<{ id: number; topic: string }>;
   /** Returns a promise only with options.acknowledge. */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options?: Dict): AbPromise<{ id: number }> | undefined;
 }
 
-interface AbCloseDetails {
+export interface AbCloseDetails {
+  /** The GOODBYE/ABORT reason URI, if the session ended with one. */
   reason: string | null;
   message: string | null;
+}
+
+/** How autobahn reports the end of a connection: 'closed', 'lost', 'unreachable', ... */
+export interface AbClosed {
+  reason: string;
+  details: AbCloseDetails;
 }
 
 interface AbConnection {
@@ -111,6 +129,8 @@ export interface AutobahnClient {
   readonly session: AbSession;
   /** WELCOME.Details as autobahn saw them. */
   readonly details: Dict;
+  /** Settles when the connection closes, whoever closed it. */
+  readonly closed: Promise<AbClosed>;
   /** Leave the realm and wait for the connection to close. Idempotent. */
   close(): Promise<void>;
 }
@@ -142,7 +162,7 @@ export function openAutobahn(options: OpenAutobahnOptions): Promise<AutobahnClie
     },
   });
   const opened = deferred<AutobahnClient>();
-  const closed = deferred<void>();
+  const closed = deferred<AbClosed>();
   let joined = false;
   let closing: Promise<void> | undefined;
   connection.onopen = (session, details) => {
@@ -150,6 +170,7 @@ export function openAutobahn(options: OpenAutobahnOptions): Promise<AutobahnClie
     opened.resolve({
       session,
       details,
+      closed: closed.promise,
       close() {
         closing ??= (async () => {
           if (connection.isConnected) connection.close();
@@ -161,7 +182,7 @@ export function openAutobahn(options: OpenAutobahnOptions): Promise<AutobahnClie
   };
   connection.onclose = (reason, details) => {
     if (!joined) opened.reject(new Error(`autobahn did not join: ${reason} (${details.reason ?? ''} ${details.message ?? ''})`));
-    closed.resolve();
+    closed.resolve({ reason, details });
     return true; // no reconnect
   };
   connection.open();

@@ -1,4 +1,4 @@
-import { Router } from '../../../src/router/index.js';
+import { Router, type RouterOptions } from '../../../src/router/index.js';
 
 export interface RunningRouter {
   readonly router: Router;
@@ -10,9 +10,9 @@ export interface RunningRouter {
 }
 
 /** A router on loopback, WebSocket and RawSocket on ephemeral ports, realm "thoth". */
-export async function startRouter(): Promise<RunningRouter> {
-  // A short shutdown wait: clients that fail to answer GOODBYE must not stretch the test run.
-  const router = new Router({ shutdownTimeoutMs: 500 });
+export async function startRouter(options: RouterOptions = {}): Promise<RunningRouter> {
+  // A short shutdown wait by default: clients that fail to answer GOODBYE must not stretch the test run.
+  const router = new Router({ shutdownTimeoutMs: 500, ...options });
   const urls = await router.listen({ websocket: { host: '127.0.0.1', port: 0 }, rawsocket: { host: '127.0.0.1', port: 0 } });
   const wsUrl = urls.find((u) => u.startsWith('ws://'));
   const rawUrl = urls.find((u) => u.startsWith('tcp://'));

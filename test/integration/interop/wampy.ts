@@ -3,6 +3,7 @@ import { Wampy } from 'wampy';
 import { JsonSerializer } from 'wampy/JsonSerializer.js';
 import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import type { SerializerName } from './autobahn.js';
+import { deferred } from './waiting.js';
 
 export { Wampy };
 
@@ -21,12 +22,16 @@ export interface WampyClient {
   readonly sessionId: number;
   /** The session id exactly as wampy holds it (number, or BigInt from its MessagePack decoder). */
   readonly rawSessionId: number | bigint;
+  /** Settles when the connection closes, whoever closed it. */
+  readonly closed: Promise<void>;
   /** Say GOODBYE and wait for the socket to close. Idempotent. */
   close(): Promise<void>;
 }
 
 export async function openWampy(options: OpenWampyOptions): Promise<WampyClient> {
+  const closed = deferred<void>();
   const wampy = new Wampy(options.url, {
+    onClose: () => closed.resolve(),
     realm: options.realm ?? 'thoth',
     serializer: options.serializer === 'json' ? new JsonSerializer() : new MsgpackSerializer(),
     ws: WebSocket as unknown as WampyWebSocket,
@@ -40,6 +45,7 @@ export async function openWampy(options: OpenWampyOptions): Promise<WampyClient>
     wampy,
     sessionId: Number(raw),
     rawSessionId: raw,
+    closed: closed.promise,
     close() {
       closing ??= wampy.disconnect().then(() => undefined);
       return closing;

@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import { within } from './deadline.js';
 
+const defaultRoles = { caller: { features: { call_canceling: true } }, callee: { features: { call_canceling: true } } };
+
 /** A bare WebSocket (subprotocol wamp.2.json) that sends whatever JSON it is given. */
 export class WsProbe {
   readonly messages: unknown[] = [];
@@ -37,6 +39,21 @@ export class WsProbe {
     return new WsProbe(ws);
   }
 
+  /**
+   * A probe that has joined realm thoth: HELLO sent, WELCOME received (as the
+   * first message). `roles` defaults to a callee and caller that can be interrupted.
+   */
+  static async join(url: string, roles: Record<string, unknown> = defaultRoles): Promise<WsProbe> {
+    const probe = await WsProbe.open(url);
+    probe.send([1, 'thoth', { roles }]);
+    const welcome = await probe.message(0, 'WELCOME');
+    if (!Array.isArray(welcome) || welcome[0] !== 2) {
+      probe.close();
+      throw new Error(`expected WELCOME, got ${JSON.stringify(welcome)}`);
+    }
+    return probe;
+  }
+
   send(value: unknown): void {
     this.ws.send(JSON.stringify(value));
   }
@@ -50,6 +67,14 @@ export class WsProbe {
     await within(this.until(() => this.messages.length > index || this.isClosed), timeoutMs, what);
     if (this.messages.length <= index) throw new Error(`the router closed the WebSocket before sending ${what}; got ${JSON.stringify(this.messages)}`);
     return this.messages[index];
+  }
+
+  /** The first message (already received or still to come) that passes `test`. */
+  async waitFor(test: (message: unknown) => boolean, what: string, timeoutMs = 5_000): Promise<unknown> {
+    await within(this.until(() => this.messages.some(test) || this.isClosed), timeoutMs, what);
+    const found = this.messages.find(test);
+    if (found === undefined) throw new Error(`the router closed the WebSocket before sending ${what}; got ${JSON.stringify(this.messages)}`);
+    return found;
   }
 
   async waitForClose(what: string, timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
