@@ -147,7 +147,10 @@ export class Dealer {
       details['caller_authid'] = who.authid;
       details['caller_authrole'] = who.authrole;
     }
-    callee.send({ type: 'INVOCATION', requestId: invocation.invocationId, registrationId: registration.id, details, args: msg.args, kwargs: msg.kwargs });
+    if (!callee.send({ type: 'INVOCATION', requestId: invocation.invocationId, registrationId: registration.id, details, args: msg.args, kwargs: msg.kwargs })) {
+      invocation.settle();
+      this.failCall(invocation, ErrorUri.messageTooLarge, `the call to "${msg.procedure}" could not be delivered to its callee: its payload is larger than the callee accepts`);
+    }
   }
 
   cancel(caller: Peer, msg: Cancel): void {
@@ -179,13 +182,25 @@ export class Dealer {
     const progress = msg.options['progress'] === true;
     if (progress) {
       if (invocation.receiveProgress && this.callerWaiting(invocation) && !invocation.cancelRequested) {
-        invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: { progress: true }, args: msg.args, kwargs: msg.kwargs });
+        const sent = invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: { progress: true }, args: msg.args, kwargs: msg.kwargs });
+        if (!sent) this.resultTooLarge(invocation, true);
       }
       return;
     }
     const waiting = this.callerWaiting(invocation);
     invocation.settle();
-    if (waiting) invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: {}, args: msg.args, kwargs: msg.kwargs });
+    if (waiting && !invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: {}, args: msg.args, kwargs: msg.kwargs })) {
+      this.resultTooLarge(invocation, false);
+    }
+  }
+
+  /** A result the caller cannot take (too large): the caller gets an error instead, never silence. */
+  private resultTooLarge(invocation: Invocation, interruptCallee: boolean): void {
+    invocation.settle();
+    this.failCall(invocation, ErrorUri.messageTooLarge, `the result of "${invocation.procedure}" is larger than this session accepts`);
+    if (interruptCallee && invocation.callee.supports('callee', 'call_canceling')) {
+      invocation.callee.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason: ErrorUri.messageTooLarge } });
+    }
   }
 
   invocationError(callee: Peer, msg: ErrorMessage): void {
@@ -193,8 +208,8 @@ export class Dealer {
     if (invocation === undefined) return;
     const waiting = this.callerWaiting(invocation);
     invocation.settle();
-    if (waiting) {
-      invocation.caller.send({ type: 'ERROR', requestType: MessageCode.CALL, requestId: invocation.callRequestId, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs });
+    if (waiting && !invocation.caller.send({ type: 'ERROR', requestType: MessageCode.CALL, requestId: invocation.callRequestId, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs })) {
+      this.resultTooLarge(invocation, false);
     }
   }
 

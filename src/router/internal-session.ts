@@ -57,22 +57,22 @@ export class InternalSession extends Peer {
     this.dispatch?.(this, { type: 'REGISTER', requestId, options: { disclose_caller: true }, procedure });
   }
 
-  send(message: Message): void {
+  send(message: Message): boolean {
     switch (message.type) {
       case 'REGISTERED': {
         const handler = this.pendingRegistrations.get(message.requestId);
         this.pendingRegistrations.delete(message.requestId);
         if (handler) this.handlers.set(message.registrationId, handler);
-        return;
+        return true;
       }
       case 'INVOCATION':
         this.invoke(message.requestId, message.registrationId, message.details, message.args ?? [], message.kwargs ?? {});
-        return;
+        return true;
       case 'ERROR':
         this.logger.error({ requestType: message.requestType, error: message.error, args: message.args }, 'internal session request failed');
-        return;
+        return true;
       default:
-        return; // INTERRUPT and others: internal procedures are quick and synchronous or short async
+        return true; // INTERRUPT and others: internal procedures are quick and synchronous or short async
     }
   }
 

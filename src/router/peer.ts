@@ -43,7 +43,11 @@ export abstract class Peer {
 
   /** True for the router's own internal session (it may use reserved URIs). */
   abstract readonly isInternal: boolean;
-  abstract send(message: Message): void;
+  /**
+   * Queue a message for the peer. False when it was not sent: the connection is
+   * closed, or the message is larger than the peer accepts (the connection stays open).
+   */
+  abstract send(message: Message): boolean;
   abstract get summary(): SessionSummary;
 
   nextInvocationId(): number {

@@ -10,8 +10,8 @@ export class RemotePeer extends Peer {
     super(id, identity, roles);
   }
 
-  send(message: Message): void {
-    this.connection.send(message);
+  send(message: Message): boolean {
+    return this.connection.send(message);
   }
 
   get summary(): SessionSummary {

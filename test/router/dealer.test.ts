@@ -314,3 +314,48 @@ describe('dealer: routed calls', () => {
     await router.close();
   });
 });
+
+describe('dealer: messages a peer cannot take are never lost silently', () => {
+  test('a call too large for its callee fails at once with thoth.error.message_too_large', async () => {
+    const router = newRouter();
+    const callee = await join(router, { maxBytes: 1000 });
+    const caller = await join(router);
+    await callee.register('com.example.p');
+    const reply = await caller.callAndWait('com.example.p', ['x'.repeat(5000)]);
+    assert.equal(reply.type === 'ERROR' && reply.error, ErrorUri.messageTooLarge);
+    const small = caller.call('com.example.p', ['ok']);
+    const inv = await callee.next('INVOCATION');
+    callee.send({ type: 'YIELD', requestId: inv.requestId, options: {} });
+    assert.equal((await caller.next('RESULT')).requestId, small);
+    await router.close();
+  });
+
+  test('a result too large for its caller becomes an error to the caller', async () => {
+    const router = newRouter();
+    const callee = await join(router);
+    const caller = await join(router, { maxBytes: 1000 });
+    await callee.register('com.example.big');
+    caller.call('com.example.big');
+    const inv = await callee.next('INVOCATION');
+    callee.send({ type: 'YIELD', requestId: inv.requestId, options: {}, args: ['y'.repeat(5000)] });
+    const error = await caller.next('ERROR');
+    assert.equal(error.error, ErrorUri.messageTooLarge);
+    assert.match(String(error.args?.[0]), /com\.example\.big/);
+    await router.close();
+  });
+
+  test('a progressive result too large for its caller fails the call and interrupts the callee', async () => {
+    const router = newRouter();
+    const callee = await join(router);
+    const caller = await join(router, { maxBytes: 1000 });
+    await callee.register('com.example.stream');
+    caller.call('com.example.stream', [], { receive_progress: true });
+    const inv = await callee.next('INVOCATION');
+    callee.send({ type: 'YIELD', requestId: inv.requestId, options: { progress: true }, args: ['z'.repeat(5000)] });
+    assert.equal((await caller.next('ERROR')).error, ErrorUri.messageTooLarge);
+    assert.equal((await callee.next('INTERRUPT')).requestId, inv.requestId);
+    callee.send({ type: 'YIELD', requestId: inv.requestId, options: {}, args: ['late'] });
+    assert.equal(caller.connection.pending().length, 0);
+    await router.close();
+  });
+});

@@ -20,8 +20,12 @@ export class FakeConnection implements Connection {
   private readonly waiters: { type: MessageType | undefined; resolve: (m: Message) => void }[] = [];
   private readonly closeWaiters: (() => void)[] = [];
 
-  constructor(options: { isLocal?: boolean; remoteAddress?: string } = {}) {
+  private readonly maxBytes: number;
+
+  /** maxBytes: messages whose JSON is longer are refused by send(), as a real transport refuses oversized ones. */
+  constructor(options: { isLocal?: boolean; remoteAddress?: string; maxBytes?: number } = {}) {
     this.isLocal = options.isLocal ?? true;
+    this.maxBytes = options.maxBytes ?? Infinity;
     this.remoteAddress = options.remoteAddress ?? '127.0.0.1:1';
   }
 
@@ -31,6 +35,7 @@ export class FakeConnection implements Connection {
 
   send(message: Message): boolean {
     if (this.closed) return false;
+    if (this.maxBytes !== Infinity && JSON.stringify(message).length > this.maxBytes) return false;
     const index = this.waiters.findIndex((w) => w.type === undefined || w.type === message.type);
     if (index !== -1) this.waiters.splice(index, 1)[0]!.resolve(message);
     else this.inbox.push(message);

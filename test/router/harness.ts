@@ -57,8 +57,8 @@ export class TestPeer {
   }
 }
 
-export async function join(router: Router, options: { realm?: string; roles?: Dict; isLocal?: boolean; details?: Dict } = {}): Promise<TestPeer> {
-  const connection = new FakeConnection({ isLocal: options.isLocal });
+export async function join(router: Router, options: { realm?: string; roles?: Dict; isLocal?: boolean; details?: Dict; maxBytes?: number } = {}): Promise<TestPeer> {
+  const connection = new FakeConnection({ isLocal: options.isLocal, maxBytes: options.maxBytes });
   router.attach(connection);
   const peer = new TestPeer(connection);
   connection.deliver({ type: 'HELLO', realm: options.realm ?? 'thoth', details: { roles: options.roles ?? allRoles, ...options.details } });
