@@ -21,9 +21,18 @@ export interface ProfileSummary {
   byGroup: SelfTime[];
 }
 
+/** Native socket writes: their samples include time spent preempted after waking the peer (see docs/performance.md). */
+const WRITE_FRAMES = new Set(['writeBuffer', 'writev', 'writeUtf8String', 'writeLatin1String']);
+const WRITE_GROUP = 'native socket writes';
+
+function isWrite(key: string): boolean {
+  return WRITE_FRAMES.has(key);
+}
+
 /** Where a frame's code lives, in coarse groups: thoth layers, each dependency, Node internals, V8 states. */
 export function groupOf(url: string, functionName: string): string {
   if (url === '') {
+    if (isWrite(functionName)) return WRITE_GROUP;
     // (garbage collector), (idle), (program), or a native builtin
     return functionName.startsWith('(') ? functionName : 'native/builtin';
   }
@@ -74,16 +83,9 @@ export function summarizeProfile(path: string): ProfileSummary {
   return { totalMicros: total, byFunction: rank(byFunction), byGroup: rank(byGroup) };
 }
 
-/** Native socket writes: their samples include time spent preempted after waking the peer (see docs/performance.md). */
-const WRITE_FRAMES = new Set(['writeBuffer', 'writev', 'writeUtf8String', 'writeLatin1String']);
-
-function isWrite(key: string): boolean {
-  return WRITE_FRAMES.has(key);
-}
-
 export function formatSummary(summary: ProfileSummary, top: number): string {
   const idle = summary.byGroup.find((g) => g.key === '(idle)')?.micros ?? 0;
-  const writes = summary.byFunction.filter((f) => isWrite(f.key)).reduce((sum, f) => sum + f.micros, 0);
+  const writes = summary.byGroup.find((g) => g.key === WRITE_GROUP)?.micros ?? 0;
   const busy = summary.totalMicros - idle;
   const work = busy - writes;
   const pct = (micros: number, of: number): string => `${((100 * micros) / (of || 1)).toFixed(1)}%`;
@@ -91,7 +93,7 @@ export function formatSummary(summary: ProfileSummary, top: number): string {
     list
       .filter((e) => e.key !== '(idle)' && !(skipWrites && isWrite(e.key)))
       .slice(0, top)
-      .map((e) => `| ${e.key.replace(/\|/g, '\\|')} | ${(e.micros / 1000).toFixed(0)} | ${pct(e.micros, busy)} | ${isWrite(e.key) ? '-' : pct(e.micros, work)} |`);
+      .map((e) => `| ${e.key.replace(/\|/g, '\\|')} | ${(e.micros / 1000).toFixed(0)} | ${pct(e.micros, busy)} | ${isWrite(e.key) || e.key === WRITE_GROUP ? '-' : pct(e.micros, work)} |`);
   return [
     `Profiled ${(summary.totalMicros / 1e6).toFixed(1)} s: idle ${(idle / 1e6).toFixed(1)} s, in native socket writes ${(writes / 1e6).toFixed(2)} s, other ${(work / 1e6).toFixed(2)} s.`,
     '',

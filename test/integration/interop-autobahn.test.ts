@@ -105,6 +105,18 @@ for (const serializer of serializers) {
       assert.deepEqual(await atPublisher.take(1), [['second']]);
     });
 
+    test('a prefix subscription gets every topic under it, with the concrete topic in details', async (t) => {
+      const [publisher, subscriber] = [await open(t), await open(t)];
+      const events = new Inbox<{ args: unknown[]; topic: string }>();
+      await subscriber.session.subscribe('com.example.sensors', (args, _kwargs, details) => events.push({ args, topic: details.topic }), { match: 'prefix' });
+      await publisher.session.publish('com.example.sensors.kitchen.temp', [21.5], undefined, { acknowledge: true });
+      await publisher.session.publish('com.example.sensors.hall', [true], undefined, { acknowledge: true });
+      assert.deepEqual(await events.take(2), [
+        { args: [21.5], topic: 'com.example.sensors.kitchen.temp' },
+        { args: [true], topic: 'com.example.sensors.hall' },
+      ]);
+    });
+
     test('publish with exclude keeps the event from the named session only', async (t) => {
       const [publisher, left, right] = [await open(t), await open(t), await open(t)];
       const atLeft = new Inbox<unknown[]>();

@@ -77,6 +77,15 @@ describe('foreign clients talking to each other through thoth', { timeout: 10_00
     }
   });
 
+  test('binary crosses as MessagePack bin and as JSON NUL-prefixed base64, as the spec converts it', async (t) => {
+    const [jsonSide, msgpackSide] = [await autobahnClient(t, 'json'), await autobahnClient(t, 'msgpack')];
+    const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
+    const asJson = '\u0000' + bytes.toString('base64');
+    await msgpackSide.session.register('com.example.bytes', (args) => new autobahn.Result([Buffer.isBuffer(args[0]), args[0]]));
+    const result = (await jsonSide.session.call('com.example.bytes', [asJson])) as AbResult;
+    assert.deepEqual(result.args, [true, asJson]);
+  });
+
   test('wampy (json) receives progressive results from an autobahn (msgpack) callee', async (t) => {
     const [callee, caller] = [await autobahnClient(t, 'msgpack'), await wampyClient(t, 'json')];
     await callee.session.register('com.example.countdown', (args, _kwargs, details) => {

@@ -99,6 +99,15 @@ for (const serializer of serializers) {
       assert.deepEqual(await atPublisher.take(1), [['from the other side']]);
     });
 
+    test('a wildcard subscription gets matching topics only, with the concrete topic in details', async (t) => {
+      const [publisher, subscriber] = [await open(t), await open(t)];
+      const events = new Inbox<{ argsList: unknown[] | undefined; topic: unknown }>();
+      await subscriber.wampy.subscribe('com.example..status', ({ argsList, details }) => events.push({ argsList, topic: details['topic'] }), { match: 'wildcard' });
+      await publisher.wampy.publish('com.example.kitchen.temp', ['no match']);
+      await publisher.wampy.publish('com.example.kitchen.status', ['on']);
+      assert.deepEqual(await events.take(1), [{ argsList: ['on'], topic: 'com.example.kitchen.status' }]);
+    });
+
     test('publish with exclude keeps the event from the named session only', async (t) => {
       const [publisher, left, right] = [await open(t), await open(t), await open(t)];
       const atLeft = new Inbox<unknown>();
@@ -112,3 +121,12 @@ for (const serializer of serializers) {
     });
   });
 }
+
+describe('wampy offering only a serializer thoth does not speak', { timeout: 10_000 }, () => {
+  test('CBOR is refused at the WebSocket handshake: connect rejects, no session is left behind', async (t) => {
+    const running = await startRouter();
+    t.after(() => running.close());
+    await assert.rejects(openWampy({ url: running.wsUrl, serializer: 'cbor' }));
+    assert.equal(running.router.sessionCount, 0);
+  });
+});

@@ -20,7 +20,7 @@ describe('many callers and callees at once', { timeout: 60_000 }, () => {
   let callees: Child[] = [];
 
   before(async () => {
-    router = await startRouterProcess({ logLevel: 'warn' });
+    router = await startRouterProcess();
     callees = await Promise.all(Array.from({ length: CALLEES }, (_unused, i) => startCallee({
       url: i % 2 === 0 ? router.wsUrl : router.rawUrl,
       serializer: i % 2 === 0 ? 'json' : 'msgpack',

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { Wampy } from 'wampy';
 import { JsonSerializer } from 'wampy/JsonSerializer.js';
 import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
+import { CborSerializer } from 'wampy/CborSerializer.js';
 import type { SerializerName } from './autobahn.js';
 import { deferred } from './waiting.js';
 
@@ -12,7 +13,8 @@ type WampyWebSocket = NonNullable<ConstructorParameters<typeof Wampy>[1]>['ws'];
 
 export interface OpenWampyOptions {
   url: string;
-  serializer: SerializerName;
+  /** thoth speaks json and msgpack; cbor is there to see a refusal. */
+  serializer: SerializerName | 'cbor';
   realm?: string;
 }
 
@@ -28,12 +30,17 @@ export interface WampyClient {
   close(): Promise<void>;
 }
 
+function serializerFor(name: OpenWampyOptions['serializer']): JsonSerializer | MsgpackSerializer | CborSerializer {
+  if (name === 'json') return new JsonSerializer();
+  return name === 'msgpack' ? new MsgpackSerializer() : new CborSerializer();
+}
+
 export async function openWampy(options: OpenWampyOptions): Promise<WampyClient> {
   const closed = deferred<void>();
   const wampy = new Wampy(options.url, {
     onClose: () => closed.resolve(),
     realm: options.realm ?? 'thoth',
-    serializer: options.serializer === 'json' ? new JsonSerializer() : new MsgpackSerializer(),
+    serializer: serializerFor(options.serializer),
     ws: WebSocket as unknown as WampyWebSocket,
     autoReconnect: false,
   });

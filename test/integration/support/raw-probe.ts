@@ -52,6 +52,15 @@ export class RawProbe {
     return this.received.subarray(0, count);
   }
 
+  /**
+   * The RawSocket frames received after the 4-octet handshake reply, once at
+   * least `count` have arrived (or the router hung up: then those there are).
+   */
+  async frames(count: number, what: string, timeoutMs = 5_000): Promise<RawFrame[]> {
+    await within(this.until(() => splitFrames(this.received).length >= count || this.ended), timeoutMs, what);
+    return splitFrames(this.received);
+  }
+
   /** Resolves once the router has closed (or reset) the connection. */
   async waitForClose(what: string, timeoutMs = 5_000): Promise<void> {
     await within(this.closed, timeoutMs, what);
@@ -76,4 +85,31 @@ export class RawProbe {
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+export interface RawFrame {
+  /** 0 message, 1 ping, 2 pong. */
+  type: number;
+  payload: Buffer;
+}
+
+/** Complete frames after the handshake reply; a partial last frame is left out. */
+function splitFrames(bytes: Buffer): RawFrame[] {
+  const frames: RawFrame[] = [];
+  let offset = 4;
+  while (bytes.length >= offset + 4) {
+    const length = bytes.readUIntBE(offset + 1, 3);
+    if (bytes.length < offset + 4 + length) break;
+    frames.push({ type: bytes[offset]! & 0x07, payload: bytes.subarray(offset + 4, offset + 4 + length) });
+    offset += 4 + length;
+  }
+  return frames;
+}
+
+/** A RawSocket frame: 4-octet prefix (type, 24-bit length) and payload. */
+export function frame(payload: Uint8Array, type = 0): Buffer {
+  const header = Buffer.alloc(4);
+  header[0] = type;
+  header.writeUIntBE(payload.length, 1, 3);
+  return Buffer.concat([header, payload]);
 }

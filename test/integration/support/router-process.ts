@@ -18,14 +18,12 @@ export interface RouterProcessOptions {
   unixPath?: string;
   /** A config file (JSON or YAML). */
   configPath?: string;
-  /** Default 'info': the 'router ready' line is an info line. */
-  logLevel?: string;
   readyTimeoutMs?: number;
 }
 
-/** `thoth router` as a real process on ephemeral loopback ports; resolves once it logs 'router ready'. */
+/** `thoth router` as a real process (log level info: readiness is its 'router ready' info line) on ephemeral loopback ports; resolves once it logs 'router ready'. */
 export async function startRouterProcess(options: RouterProcessOptions = {}): Promise<RouterProcess> {
-  const args = ['router', '--port', '0', '--rawsocket-port', '0', '--log-level', options.logLevel ?? 'info'];
+  const args = ['router', '--port', '0', '--rawsocket-port', '0', '--log-level', 'info'];
   if (options.unixPath !== undefined) args.push('--unix', options.unixPath);
   if (options.configPath !== undefined) args.push('--config', options.configPath);
   const child = spawnNode(cliMainPath(), args, { name: 'router' });
