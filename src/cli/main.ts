@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { routerCommand } from './commands/router.js';
 import { callCommand } from './commands/call.js';
@@ -6,8 +7,11 @@ import { subscribeCommand } from './commands/subscribe.js';
 import { CliError } from './errors.js';
 import { RemoteError } from '../client/errors.js';
 
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('thoth')
   .description('thoth: a personal device mesh over WAMP v2')
+  .version(version)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .addCommand(routerCommand())

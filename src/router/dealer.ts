@@ -21,6 +21,8 @@ export class Registration {
     readonly uri: string,
     readonly match: MatchPolicy,
     readonly invoke: InvokePolicy,
+    /** The first callee asked (REGISTER option disclose_caller) to always learn who calls. */
+    readonly discloseCaller: boolean,
   ) {}
 }
 
@@ -86,7 +88,7 @@ export class Dealer {
       }
     } else {
       this.lastRegistrationId += 1;
-      registration = new Registration(this.lastRegistrationId, msg.procedure, match as MatchPolicy, invoke as InvokePolicy);
+      registration = new Registration(this.lastRegistrationId, msg.procedure, match as MatchPolicy, invoke as InvokePolicy, msg.options['disclose_caller'] === true);
       this.table.add(registration);
       this.byId.set(registration.id, registration);
       this.options.events.registrationCreated(peer, registration);
@@ -141,7 +143,7 @@ export class Dealer {
     const details: Dict = {};
     if (registration.match !== 'exact') details['procedure'] = msg.procedure;
     if (receiveProgress && callee.supports('callee', 'progressive_call_results')) details['receive_progress'] = true;
-    if (msg.options['disclose_me'] === true) {
+    if (msg.options['disclose_me'] === true || registration.discloseCaller) {
       const who = caller.identity;
       details['caller'] = caller.id;
       details['caller_authid'] = who.authid;

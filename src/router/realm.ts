@@ -26,12 +26,6 @@ const established: DispatchTable = {
   UNSUBSCRIBE: (realm, peer, m) => realm.broker.unsubscribe(peer, m),
 };
 
-/** Whether an established session may send this message (ERROR only in answer to an INVOCATION). */
-export function isRoutable(message: Message): boolean {
-  if (message.type === 'ERROR') return message.requestType === MessageCode.INVOCATION;
-  return established[message.type] !== undefined;
-}
-
 export interface RealmOptions {
   name: string;
   limits: SessionLimits;
@@ -63,10 +57,12 @@ export class Realm {
     this.meta.install(this);
   }
 
-  /** Route one message from an established session (the caller checked isRoutable). */
-  dispatch(peer: Peer, message: Message): void {
+  /** Route one message from an established session; false when such a session may not send it. */
+  dispatch(peer: Peer, message: Message): boolean {
     const handler = established[message.type] as Handler<MessageType> | undefined;
-    handler?.(this, peer, message);
+    if (handler === undefined || (message.type === 'ERROR' && message.requestType !== MessageCode.INVOCATION)) return false;
+    handler(this, peer, message);
+    return true;
   }
 
   /** Register a router-side procedure (thoth.*, wamp.*) served by the internal session. */

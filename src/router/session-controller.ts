@@ -4,7 +4,7 @@ import { ErrorUri } from '../protocol/error-uris.js';
 import type { Logger } from '../observability/logger.js';
 import type { CloseInfo, Connection, ConnectionHandler } from '../transport/connection.js';
 import { requestedMethods, type AuthOutcome, type Authenticator, type JoinRequest } from './auth.js';
-import { isRoutable, type Realm } from './realm.js';
+import type { Realm } from './realm.js';
 import { RemotePeer } from './remote-peer.js';
 import { routerRoles } from './roles.js';
 
@@ -50,7 +50,7 @@ export class SessionController implements ConnectionHandler {
   message(message: Message): void {
     switch (this.state) {
       case 'established':
-        if (isRoutable(message)) return this.realm!.dispatch(this.peer!, message);
+        if (this.realm!.dispatch(this.peer!, message)) return;
         if (message.type === 'GOODBYE') return this.goodbyeFromPeer();
         if (message.type === 'ABORT') return this.connection.close();
         return this.violation(`${message.type} is not a message a client may send in an established session`);

@@ -9,10 +9,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ClientError } from '../../src/client/index.js';
 import { serializers } from '../../src/codec/index.js';
 import { startCallee } from './support/apps.js';
 import { killAll } from './support/child.js';
-import { within } from './support/deadline.js';
+import { rejection, within } from './support/deadline.js';
 import { frame, RawProbe } from './support/raw-probe.js';
 import { assertRunning, startRouterProcess, type RouterProcess } from './support/router-process.js';
 import { SessionPool } from './support/sessions.js';
@@ -177,6 +178,27 @@ describe('garbage on the sockets of a router process', { timeout: 60_000 }, () =
       probe.write(Buffer.from([0, 0x10, 0, 0])); // 1 MiB, and no body follows
       await probe.waitForClose('the router to drop the connection');
       assert.equal(probe.bytes.length, 4, `the router sent more than its handshake reply: ${probe.bytes.toString('hex')}`);
+      await assertServing();
+    });
+  });
+
+  describe('messages over the size limit, from the SDK', () => {
+    const big = 'x'.repeat(MAX_MESSAGE_BYTES + 1024);
+
+    test('over RawSocket the call fails at once and the session goes on', async () => {
+      const session = await pool.connect(router.rawUrl, 'msgpack');
+      const error = await rejection(session.call('test.echo', [big]), 5_000, 'the oversized call');
+      assert.ok(error instanceof ClientError, `expected a ClientError, got ${String(error)}`);
+      const after = await within(session.call('test.echo', ['small']), 5_000, 'a normal call on the same session');
+      assert.equal(after.value, 'small');
+      await session.close();
+      await assertServing();
+    });
+
+    test('over WebSocket the call fails (the router closes that connection) and nothing hangs', async () => {
+      const session = await pool.connect(router.wsUrl, 'json');
+      await rejection(session.call('test.echo', [big]), 5_000, 'the oversized call');
+      await session.close();
       await assertServing();
     });
   });

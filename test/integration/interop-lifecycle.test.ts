@@ -108,6 +108,7 @@ describe('router shutdown with foreign clients connected', { timeout: 10_000 }, 
     const abJson = await openAutobahn({ url: running.wsUrl, serializer: 'json' });
     const abRaw = await openAutobahn({ url: running.rawUrl, serializer: 'json' });
     const waMsgpack = await openWampy({ url: running.wsUrl, serializer: 'msgpack' });
+    t.after(() => Promise.all([abJson.close(), abRaw.close(), waMsgpack.close()]));
     const invoked = new Inbox<void>();
     await waMsgpack.wampy.register('com.example.forever', () => {
       invoked.push();

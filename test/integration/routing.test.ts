@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RemoteError } from '../../src/client/index.js';
+import { ClientError, RemoteError } from '../../src/client/index.js';
 import type { Child } from './support/child.js';
 import { killAll } from './support/child.js';
 import { invoked, startCallee, startSubscriber } from './support/apps.js';
@@ -82,6 +82,21 @@ describe('a router process routes calls between processes', { timeout: 60_000 },
     assert.equal(error.uri, 'wamp.error.timeout');
     const line = await provider.waitForJson((l) => l['event'] === 'interrupted' && l['token'] === 'timeout-1', { what: 'the interrupt of the timed-out invocation' });
     assert.equal(line['procedure'], 'test.slow');
+    await session.close();
+  });
+
+  test('a call canceled by the caller fails at once and interrupts the callee', async () => {
+    const session = await pool.connect(router.unixUrl ?? '', 'msgpack');
+    const controller = new AbortController();
+    const call = session.call('test.slow', ['cancel-1'], {}, { signal: controller.signal });
+    await invoked(provider, 'cancel-1');
+    controller.abort();
+    const error = await rejection(call, 5_000, 'the canceled call');
+    assert.ok(error instanceof ClientError, `expected a ClientError, got ${String(error)}`);
+    assert.equal(error.code, 'canceled');
+    await provider.waitForJson((l) => l['event'] === 'interrupted' && l['token'] === 'cancel-1', { what: 'the interrupt of the canceled invocation' });
+    const echo = await within(session.call('test.echo', ['after cancel']), 5_000, 'a call after the cancel');
+    assert.equal(echo.value, 'after cancel');
     await session.close();
   });
 

@@ -359,3 +359,13 @@ describe('dealer: messages a peer cannot take are never lost silently', () => {
     await router.close();
   });
 });
+
+test('a callee that registers with disclose_caller learns every caller', async () => {
+  const router = newRouter();
+  const callee = await join(router);
+  const caller = await join(router);
+  await callee.register('com.example.audit', { disclose_caller: true });
+  caller.call('com.example.audit');
+  assert.equal((await callee.next('INVOCATION')).details['caller'], caller.sessionId);
+  await router.close();
+});

@@ -146,11 +146,11 @@ export interface OpenAutobahnOptions {
 export function openAutobahn(options: OpenAutobahnOptions): Promise<AutobahnClient> {
   const serializer = options.serializer === 'json' ? new autobahn.serializer.JSONSerializer() : new autobahn.serializer.MsgpackSerializer();
   const target = new URL(options.url);
-  const transport =
-    target.protocol === 'tcp:'
-      ? { type: 'rawsocket', host: target.hostname, port: Number(target.port) }
-      : { type: 'websocket', url: options.url, serializers: [serializer] };
-  if (transport.type === 'rawsocket' && options.serializer !== 'json') throw new Error('autobahn RawSocket speaks JSON only');
+  const rawsocket = target.protocol === 'tcp:';
+  if (rawsocket && options.serializer !== 'json') return Promise.reject(new Error('autobahn RawSocket speaks JSON only'));
+  const transport = rawsocket
+    ? { type: 'rawsocket', host: target.hostname, port: Number(target.port) }
+    : { type: 'websocket', url: options.url, serializers: [serializer] };
   const connection = new autobahn.Connection({
     realm: options.realm ?? 'thoth',
     transports: [transport],
