@@ -41,18 +41,18 @@ export class Child {
   private status: ExitStatus | undefined;
   private waiters = new Set<Waiter>();
 
-  constructor(readonly name: string, private readonly process: ChildProcess) {
-    if (process.pid === undefined) throw new Error(`${name}: spawn failed`);
-    this.pid = process.pid;
+  constructor(readonly name: string, private readonly proc: ChildProcess) {
+    if (proc.pid === undefined) throw new Error(`${name}: spawn failed`);
+    this.pid = proc.pid;
     running.add(this);
     for (const stream of ['stdout', 'stderr'] as const) {
-      const source = process[stream];
+      const source = proc[stream];
       if (source === null) continue;
       createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => this.onLine(stream, line));
     }
     // 'close' comes after the output streams ended, so every line is in before waiters are failed.
     this.exited = new Promise((resolve) => {
-      process.once('close', (code, signal) => {
+      proc.once('close', (code, signal) => {
         this.status = { code, signal };
         running.delete(this);
         for (const waiter of [...this.waiters]) {
@@ -119,18 +119,13 @@ export class Child {
   /** Send a signal to this child's PID; false if it has already exited. */
   signal(signal: NodeJS.Signals): boolean {
     if (this.status !== undefined) return false;
-    return this.process.kill(signal);
+    return this.proc.kill(signal);
   }
 
   /** SIGKILL and wait for the exit. */
   async kill(): Promise<ExitStatus> {
     this.signal('SIGKILL');
     return this.waitForExit(5_000);
-  }
-
-  /** Write a line to the child's stdin. */
-  writeLine(text: string): void {
-    this.process.stdin?.write(`${text}\n`);
   }
 
   /** The last stderr lines, for failure messages. */
@@ -162,12 +157,12 @@ export interface SpawnOptions {
   env?: Record<string, string>;
 }
 
-/** Run `node <script> ...args` with piped stdio. */
+/** Run `node <script> ...args`, reading its stdout and stderr. */
 export function spawnNode(script: string, args: readonly string[], options: SpawnOptions = {}): Child {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('THOTH_')) env[key] = value;
   Object.assign(env, options.env);
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   return new Child(options.name ?? script.split('/').pop() ?? script, child);
 }
 
