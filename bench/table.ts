@@ -66,7 +66,17 @@ export function timingLine(timing: Timing): string {
   return `Each cell: ${timing.warmupMs} ms warm-up, then ${timing.durationMs} ms measured; latency is send-to-result per call, p50/p99 by nearest rank.`;
 }
 
-/** CPU time per call in each process during the window, cores kept busy by all three, and the middle process's syscalls per call. */
+function cpuPerCall(cell: CellResult): number {
+  const { caller, middle, callee } = cell.usage;
+  return (caller.cpuMicros + middle.cpuMicros + callee.cpuMicros) / Math.max(1, cell.load.calls);
+}
+
+/**
+ * CPU time per call in each process during the window, cores kept busy by all
+ * three, the middle process's syscalls per call, and relay CPU per call over
+ * thoth CPU per call: what the calls/s ratio tends to when the three processes
+ * are CPU-bound on cores of their own, whatever else the machine is doing.
+ */
 export function cpuTable(rows: readonly Row[]): string {
   const cells = (cell: CellResult | undefined): string => {
     if (!cell) return '- | - | - | - | -';
@@ -78,8 +88,8 @@ export function cpuTable(rows: readonly Row[]): string {
     return `${perCall(caller.cpuMicros)} | ${perCall(middle.cpuMicros)} | ${perCall(callee.cpuMicros)} | ${cores} | ${syscalls}`;
   };
   return [
-    '| transport | serializer | payload | outstanding | thoth caller µs/call | router µs/call | thoth callee µs/call | thoth cores busy | router reads / writes per call | relay caller µs/call | relay µs/call | relay callee µs/call | relay cores busy | relay reads / writes per call |',
-    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-    ...rows.map((r) => `| ${r.scenario.transport} | ${r.scenario.serializer} | ${r.scenario.payload} | ${r.scenario.outstanding} | ${cells(r.thoth)} | ${cells(r.relay)} |`),
+    '| transport | serializer | payload | outstanding | thoth caller µs/call | router µs/call | thoth callee µs/call | thoth cores busy | router reads / writes per call | relay caller µs/call | relay µs/call | relay callee µs/call | relay cores busy | relay reads / writes per call | CPU ratio relay/thoth |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...rows.map((r) => `| ${r.scenario.transport} | ${r.scenario.serializer} | ${r.scenario.payload} | ${r.scenario.outstanding} | ${cells(r.thoth)} | ${cells(r.relay)} | ${r.relay ? (cpuPerCall(r.relay) / cpuPerCall(r.thoth)).toFixed(2) : '-'} |`),
   ].join('\n');
 }

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { routerCommand } from './commands/router.js';
 import { callCommand } from './commands/call.js';
@@ -7,7 +9,7 @@ import { subscribeCommand } from './commands/subscribe.js';
 import { CliError } from './errors.js';
 import { RemoteError } from '../client/errors.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+const version = packageVersion();
 
 const program = new Command('thoth')
   .description('thoth: a personal device mesh over WAMP v2')
@@ -25,6 +27,21 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = report(error);
+}
+
+/**
+ * The version in the nearest package.json above this file: dist/src/cli/ in a
+ * checkout or an installed package, or any other tsc --outDir depth.
+ */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
 }
 
 /** One line on stderr, no stack trace; the exit code says what kind of failure it was. */

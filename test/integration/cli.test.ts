@@ -1,9 +1,10 @@
 /** The `thoth` command line against a router process: call, publish, subscribe, and router start-up errors. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { repoRoot } from '../support/repo-root.js';
 import { startCallee } from './support/apps.js';
 import { describeStatus, killAll } from './support/child.js';
 import { runCli, startCli, type CliRun } from './support/cli.js';
@@ -34,6 +35,13 @@ describe('the thoth CLI', { timeout: 60_000, concurrency: 3 }, () => {
   after(async () => {
     await killAll();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('thoth --version prints the package version, from whatever build folder it runs', async () => {
+    const { version } = JSON.parse(await readFile(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+    const run = await runCli(['--version']);
+    assert.equal(run.status.code, 0, run.stderr.join('\n'));
+    assert.deepEqual(run.stdout, [version]);
   });
 
   test('thoth call prints the result as JSON (WebSocket, JSON)', async () => {

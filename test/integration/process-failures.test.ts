@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { RemoteError } from '../../src/client/index.js';
 import { invoked, startCallee, startCaller } from './support/apps.js';
-import { killAll, type Child } from './support/child.js';
+import { killAll } from './support/child.js';
 import { rejection, within } from './support/deadline.js';
 import { assertRunning, startRouterProcess, type RouterProcess } from './support/router-process.js';
 import { SessionPool } from './support/sessions.js';
@@ -23,11 +23,10 @@ const RESULT = 50;
 describe('processes that die mid-call', { timeout: 60_000 }, () => {
   const pool = new SessionPool();
   let router: RouterProcess;
-  let bystander: Child;
 
   before(async () => {
     router = await startRouterProcess();
-    bystander = await startCallee({ url: router.rawUrl, serializer: 'msgpack', name: 'bystander', procedures: [{ uri: 'test.bystander', behavior: 'echo' }] });
+    await startCallee({ url: router.rawUrl, serializer: 'msgpack', name: 'bystander', procedures: [{ uri: 'test.bystander', behavior: 'echo' }] });
   });
 
   after(async () => {
