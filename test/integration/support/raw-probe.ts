@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { within } from './deadline.js';
+import { Conditions } from './conditions.js';
 
 /**
  * A bare TCP (or Unix) socket to a RawSocket listener, for feeding it bytes no
@@ -7,19 +8,19 @@ import { within } from './deadline.js';
  */
 export class RawProbe {
   private received = Buffer.alloc(0);
-  private readonly waiters = new Set<() => void>();
+  private readonly conditions = new Conditions();
   private ended = false;
   readonly closed: Promise<void>;
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       this.received = Buffer.concat([this.received, chunk]);
-      this.wake();
+      this.conditions.changed();
     });
     socket.on('error', () => { /* a reset is one way the router may hang up; 'close' follows */ });
     this.closed = new Promise((resolve) => socket.once('close', () => {
       this.ended = true;
-      this.wake();
+      this.conditions.changed();
       resolve();
     }));
   }
@@ -47,7 +48,7 @@ export class RawProbe {
 
   /** Resolves with the first `count` bytes received; fails if the peer hangs up first. */
   async read(count: number, what: string, timeoutMs = 5_000): Promise<Buffer> {
-    await within(this.until(() => this.received.length >= count || this.ended), timeoutMs, what);
+    await within(this.conditions.until(() => this.received.length >= count || this.ended), timeoutMs, what);
     if (this.received.length < count) throw new Error(`the router closed the connection after ${this.received.length} of ${count} bytes while we waited for ${what}`);
     return this.received.subarray(0, count);
   }
@@ -57,7 +58,7 @@ export class RawProbe {
    * least `count` have arrived (or the router hung up: then those there are).
    */
   async frames(count: number, what: string, timeoutMs = 5_000): Promise<RawFrame[]> {
-    await within(this.until(() => splitFrames(this.received).length >= count || this.ended), timeoutMs, what);
+    await within(this.conditions.until(() => splitFrames(this.received).length >= count || this.ended), timeoutMs, what);
     return splitFrames(this.received);
   }
 
@@ -68,22 +69,6 @@ export class RawProbe {
 
   destroy(): void {
     this.socket.destroy();
-  }
-
-  private until(condition: () => boolean): Promise<void> {
-    if (condition()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (!condition()) return;
-        this.waiters.delete(check);
-        resolve();
-      };
-      this.waiters.add(check);
-    });
-  }
-
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
   }
 }
 

@@ -1,12 +1,13 @@
 import WebSocket from 'ws';
 import { within } from './deadline.js';
+import { Conditions } from './conditions.js';
 
 const defaultRoles = { caller: { features: { call_canceling: true } }, callee: { features: { call_canceling: true } } };
 
 /** A bare WebSocket (subprotocol wamp.2.json) that sends whatever JSON it is given. */
 export class WsProbe {
   readonly messages: unknown[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly conditions = new Conditions();
   readonly closed: Promise<{ code: number; reason: string }>;
   private isClosed = false;
 
@@ -20,12 +21,12 @@ export class WsProbe {
         value = { unparsable: text };
       }
       this.messages.push(value);
-      this.wake();
+      this.conditions.changed();
     });
     ws.on('error', () => { /* 'close' follows */ });
     this.closed = new Promise((resolve) => ws.once('close', (code: number, reason: Buffer) => {
       this.isClosed = true;
-      this.wake();
+      this.conditions.changed();
       resolve({ code, reason: reason.toString() });
     }));
   }
@@ -64,14 +65,14 @@ export class WsProbe {
 
   /** The message at `index` (0 = the first the router sent), waiting for it if needed. */
   async message(index: number, what: string, timeoutMs = 5_000): Promise<unknown> {
-    await within(this.until(() => this.messages.length > index || this.isClosed), timeoutMs, what);
+    await within(this.conditions.until(() => this.messages.length > index || this.isClosed), timeoutMs, what);
     if (this.messages.length <= index) throw new Error(`the router closed the WebSocket before sending ${what}; got ${JSON.stringify(this.messages)}`);
     return this.messages[index];
   }
 
   /** The first message (already received or still to come) that passes `test`. */
   async waitFor(test: (message: unknown) => boolean, what: string, timeoutMs = 5_000): Promise<unknown> {
-    await within(this.until(() => this.messages.some(test) || this.isClosed), timeoutMs, what);
+    await within(this.conditions.until(() => this.messages.some(test) || this.isClosed), timeoutMs, what);
     const found = this.messages.find(test);
     if (found === undefined) throw new Error(`the router closed the WebSocket before sending ${what}; got ${JSON.stringify(this.messages)}`);
     return found;
@@ -83,21 +84,5 @@ export class WsProbe {
 
   close(): void {
     this.ws.terminate();
-  }
-
-  private until(condition: () => boolean): Promise<void> {
-    if (condition()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (!condition()) return;
-        this.waiters.delete(check);
-        resolve();
-      };
-      this.waiters.add(check);
-    });
-  }
-
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
   }
 }
