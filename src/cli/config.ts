@@ -19,6 +19,9 @@ export const routerConfigSchema = z.strictObject({
   unix: z.union([z.literal(false), z.strictObject({ path: z.string().min(1) })]).optional(),
   limits: sessionLimitsSchema.partial().optional(),
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
+  /** Where the device registry lives (registry.db). */
+  dataDir: z.string().min(1).optional(),
+  mesh: z.strictObject({ heartbeatIntervalMs: z.number().int().positive().optional(), heartbeatTimeoutMs: z.number().int().positive().optional() }).optional(),
 });
 
 export type RouterConfig = z.infer<typeof routerConfigSchema>;

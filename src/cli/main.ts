@@ -6,6 +6,10 @@ import { routerCommand } from './commands/router.js';
 import { callCommand } from './commands/call.js';
 import { publishCommand } from './commands/publish.js';
 import { subscribeCommand } from './commands/subscribe.js';
+import { agentCommand } from './commands/agent.js';
+import { devicesCommand } from './commands/devices.js';
+import { modalitiesCommand } from './commands/modalities.js';
+import { upCommand } from './commands/up.js';
 import { CliError } from './errors.js';
 import { RemoteError } from '../client/errors.js';
 
@@ -19,7 +23,11 @@ const program = new Command('thoth')
   .addCommand(routerCommand())
   .addCommand(callCommand())
   .addCommand(publishCommand())
-  .addCommand(subscribeCommand());
+  .addCommand(subscribeCommand())
+  .addCommand(upCommand())
+  .addCommand(agentCommand())
+  .addCommand(devicesCommand())
+  .addCommand(modalitiesCommand());
 
 for (const command of program.commands) command.exitOverride();
 

@@ -3,7 +3,7 @@ import { MessageCode, type Dict, type MessageOf } from '../protocol/messages.js'
 import type { MatchPolicy } from '../protocol/uri.js';
 import { assertUri, ClientError, RemoteError, sendFailed } from './errors.js';
 import { runInvocation, type InvocationHandler, type RunningInvocation } from './invocation.js';
-import { PendingRequests } from './pending.js';
+import { EntryWith, PendingRequests } from './pending.js';
 import type { RoleContext } from './role-context.js';
 
 /** How the router picks among several registrations of one procedure (shared registration). */
@@ -71,13 +71,13 @@ export class Callee {
   /** Registrations the router currently knows, by id. */
   private readonly byId = new Map<number, RegistrationRecord>();
   private readonly running = new Map<number, RunningInvocation>();
-  private readonly registering: PendingRequests<number, RegistrationRecord>;
-  private readonly unregistering: PendingRequests<void, RegistrationRecord>;
+  private readonly registering: PendingRequests<number, EntryWith<number, RegistrationRecord>>;
+  private readonly unregistering: PendingRequests<void, EntryWith<void, RegistrationRecord>>;
 
   constructor(private readonly ctx: RoleContext) {
     const common = { clock: ctx.clock, nextId: () => ctx.nextId() };
-    this.registering = new PendingRequests<number, RegistrationRecord>(common);
-    this.unregistering = new PendingRequests<void, RegistrationRecord>(common);
+    this.registering = new PendingRequests(common);
+    this.unregistering = new PendingRequests(common);
   }
 
   async register(procedure: string, handler: InvocationHandler, options: RegisterOptions = {}): Promise<Registration> {
@@ -107,7 +107,7 @@ export class Callee {
   }
 
   onRegistered(message: MessageOf<'REGISTERED'>): void {
-    const record = this.registering.meta(message.requestId);
+    const record = this.registering.get(message.requestId)?.meta;
     if (record === undefined) {
       this.ctx.logger.debug({ requestId: message.requestId }, 'REGISTERED for no pending REGISTER; ignored');
       return;
@@ -122,7 +122,7 @@ export class Callee {
       this.revoked(message.details ?? {});
       return;
     }
-    const record = this.unregistering.meta(message.requestId);
+    const record = this.unregistering.get(message.requestId)?.meta;
     if (record === undefined) {
       this.ctx.logger.debug({ requestId: message.requestId }, 'UNREGISTERED for no pending UNREGISTER; ignored');
       return;
@@ -185,9 +185,10 @@ export class Callee {
     const options: Dict = {};
     if (record.options.match !== undefined && record.options.match !== 'exact') options['match'] = record.options.match;
     if (record.options.invoke !== undefined) options['invoke'] = record.options.invoke;
-    const { id, promise } = this.registering.open(record);
-    if (!this.ctx.send({ type: 'REGISTER', requestId: id, options, procedure: record.procedure })) {
-      this.registering.reject(id, sendFailed(`REGISTER ${record.procedure}`));
+    const entry = new EntryWith<number, RegistrationRecord>(record);
+    const promise = this.registering.open(entry);
+    if (!this.ctx.send({ type: 'REGISTER', requestId: entry.id, options, procedure: record.procedure })) {
+      this.registering.reject(entry.id, sendFailed(`REGISTER ${record.procedure}`));
     }
     await promise;
   }
@@ -203,9 +204,10 @@ export class Callee {
     } catch {
       return; // reconnecting: it simply is not registered again
     }
-    const { id, promise } = this.unregistering.open(record);
-    if (!this.ctx.send({ type: 'UNREGISTER', requestId: id, registrationId: record.id })) {
-      this.unregistering.reject(id, sendFailed(`UNREGISTER ${record.procedure}`));
+    const entry = new EntryWith<void, RegistrationRecord>(record);
+    const promise = this.unregistering.open(entry);
+    if (!this.ctx.send({ type: 'UNREGISTER', requestId: entry.id, registrationId: record.id })) {
+      this.unregistering.reject(entry.id, sendFailed(`UNREGISTER ${record.procedure}`));
     }
     await promise;
   }

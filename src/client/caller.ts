@@ -1,7 +1,7 @@
 import type { Args, Dict, Kwargs, MessageOf } from '../protocol/messages.js';
 import { logCall } from './call-log.js';
 import { assertUri, ClientError, RemoteError, sendFailed } from './errors.js';
-import { PendingRequests } from './pending.js';
+import { PendingEntry, PendingRequests, type Outcome } from './pending.js';
 import { ResultStream } from './progressive.js';
 import { CallResult } from './result.js';
 import type { RoleContext } from './role-context.js';
@@ -40,11 +40,22 @@ export const LOCAL_DEADLINE_GRACE_MS = 1000;
 /** Progressive results a callProgressive consumer may leave unread before the call is canceled. */
 export const PROGRESS_BUFFER_LIMIT = 10_000;
 
-interface CallEntry {
-  procedure: string;
-  startedAt: number;
-  onProgress: ((result: CallResult) => void) | undefined;
-  cleanup: (() => void) | undefined;
+/** CALL.Options of a call that sets none: shared, never changed. */
+const NO_CALL_OPTIONS: Dict = Object.freeze({});
+
+/** A call awaiting its RESULT or ERROR. */
+class CallEntry extends PendingEntry<CallResult> {
+  /** Removes the listener on the call's AbortSignal, when it has one. */
+  cleanup: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly procedure: string,
+    /** Clock time the call was made; only kept for logCalls. */
+    readonly startedAt: number,
+    readonly onProgress: ((result: CallResult) => void) | undefined,
+  ) {
+    super();
+  }
 }
 
 /** The caller role: CALL out; RESULT, ERROR in; CANCEL on abort or local deadline. */
@@ -55,49 +66,58 @@ export class Caller {
     this.pending = new PendingRequests<CallResult, CallEntry>({
       clock: ctx.clock,
       nextId: () => ctx.nextId(),
-      onDeadline: (id, entry) => {
-        ctx.send({ type: 'CANCEL', requestId: id, options: { mode: 'killnowait' } });
+      onDeadline: (entry) => {
+        ctx.send({ type: 'CANCEL', requestId: entry.id, options: { mode: 'killnowait' } });
         return new ClientError('timeout', `call to ${entry.procedure} got no answer in time`);
       },
-      onSettle: (_id, entry, outcome) => {
+      onSettle: (entry, error) => {
         entry.cleanup?.();
-        if (ctx.logCalls) logCall(ctx.logger, 'call', entry.procedure, ctx.clock.now() - entry.startedAt, outcome);
+        if (ctx.logCalls) {
+          const outcome: Outcome<unknown> = error === undefined ? { ok: true, value: undefined } : { ok: false, error };
+          logCall(ctx.logger, 'call', entry.procedure, ctx.clock.now() - entry.startedAt, outcome);
+        }
       },
     });
   }
 
-  async call(procedure: string, args: Args = [], kwargs: Kwargs = {}, options: CallOptions = {}): Promise<CallResult> {
+  /** Never throws: every failure, including bad arguments, is a rejection. */
+  call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<CallResult> {
+    try {
+      return this.start(procedure, args, kwargs, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Send the CALL and return the pending promise itself (no async wrapper: one promise per call). */
+  private start(procedure: string, args: Args | undefined, kwargs: Kwargs | undefined, options: CallOptions | undefined): Promise<CallResult> {
     this.ctx.assertOpen();
     assertUri('procedure', procedure);
-    const signal = options.signal;
+    const signal = options?.signal;
     if (signal?.aborted) throw new ClientError('canceled', `call to ${procedure} aborted before it was sent`, { cause: signal.reason });
 
-    const timeoutMs = options.timeoutMs ?? this.ctx.callTimeoutMs;
-    const callOptions: Dict = {};
-    if (timeoutMs > 0) callOptions['timeout'] = timeoutMs;
-    if (options.onProgress !== undefined) callOptions['receive_progress'] = true;
-    if (options.discloseMe !== undefined) callOptions['disclose_me'] = options.discloseMe;
-    if (options.device !== undefined) callOptions['_device'] = options.device;
-    if (options.select !== undefined) callOptions['_select'] = options.select;
-
-    const entry: CallEntry = { procedure, startedAt: this.ctx.clock.now(), onProgress: options.onProgress, cleanup: undefined };
-    const { id, promise } = this.pending.open(entry, timeoutMs > 0 ? timeoutMs + LOCAL_DEADLINE_GRACE_MS : undefined);
-    if (signal !== undefined) {
-      const mode = options.cancelMode ?? 'killnowait';
-      const onAbort = (): void => {
-        if (!this.pending.has(id)) return;
-        this.ctx.send({ type: 'CANCEL', requestId: id, options: { mode } });
-        if (mode !== 'kill') {
-          this.pending.reject(id, new ClientError('canceled', `call to ${procedure} canceled`, { cause: signal.reason }));
-        }
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      entry.cleanup = () => signal.removeEventListener('abort', onAbort);
-    }
-    if (!this.ctx.send({ type: 'CALL', requestId: id, options: callOptions, procedure, args, kwargs })) {
-      this.pending.reject(id, sendFailed(`CALL ${procedure}`));
+    const timeoutMs = options?.timeoutMs ?? this.ctx.callTimeoutMs;
+    const entry = new CallEntry(procedure, this.ctx.logCalls ? this.ctx.clock.now() : 0, options?.onProgress);
+    const promise = this.pending.open(entry, timeoutMs > 0 ? timeoutMs + LOCAL_DEADLINE_GRACE_MS : undefined);
+    if (signal !== undefined) this.cancelOnAbort(entry, signal, options?.cancelMode ?? 'killnowait');
+    const callOptions = options === undefined && timeoutMs <= 0 ? NO_CALL_OPTIONS : wireOptions(options, timeoutMs);
+    if (!this.ctx.send({ type: 'CALL', requestId: entry.id, options: callOptions, procedure, args, kwargs })) {
+      this.pending.reject(entry.id, sendFailed(`CALL ${procedure}`));
     }
     return promise;
+  }
+
+  private cancelOnAbort(entry: CallEntry, signal: AbortSignal, mode: CancelMode): void {
+    const { id, procedure } = entry;
+    const onAbort = (): void => {
+      if (!this.pending.has(id)) return;
+      this.ctx.send({ type: 'CANCEL', requestId: id, options: { mode } });
+      if (mode !== 'kill') {
+        this.pending.reject(id, new ClientError('canceled', `call to ${procedure} canceled`, { cause: signal.reason }));
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    entry.cleanup = () => signal.removeEventListener('abort', onAbort);
   }
 
   /**
@@ -119,7 +139,7 @@ export class Caller {
   }
 
   onResult(message: MessageOf<'RESULT'>): void {
-    const entry = this.pending.meta(message.requestId);
+    const entry = this.pending.get(message.requestId);
     if (entry === undefined) {
       this.ctx.logger.debug({ requestId: message.requestId }, 'RESULT for no pending call; ignored');
       return;
@@ -151,4 +171,16 @@ export class Caller {
   rejectAll(error: Error): void {
     this.pending.rejectAll(error);
   }
+}
+
+/** CALL.Options for the options a call was given. */
+function wireOptions(options: CallOptions | undefined, timeoutMs: number): Dict {
+  const wire: Dict = {};
+  if (timeoutMs > 0) wire['timeout'] = timeoutMs;
+  if (options === undefined) return wire;
+  if (options.onProgress !== undefined) wire['receive_progress'] = true;
+  if (options.discloseMe !== undefined) wire['disclose_me'] = options.discloseMe;
+  if (options.device !== undefined) wire['_device'] = options.device;
+  if (options.select !== undefined) wire['_select'] = options.select;
+  return wire;
 }

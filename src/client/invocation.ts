@@ -40,18 +40,167 @@ export interface InvocationDetails {
  */
 export type InvocationHandler = (args: Args, kwargs: Kwargs, details: InvocationDetails) => unknown;
 
-/** An invocation whose handler has not answered yet. */
-export interface RunningInvocation {
-  /** INTERRUPT: abort the handler and answer ERROR wamp.error.canceled now. */
-  interrupt(options: Dict): void;
-  /** Disconnect/close: abort the handler, answer nothing. */
-  drop(error: Error): void;
-}
-
 interface HandlerTarget {
   procedure: string;
   handler: InvocationHandler;
   options: { logCalls?: boolean };
+}
+
+/**
+ * An invocation whose handler has not answered yet: answers it exactly once
+ * (YIELD or ERROR), unless the router interrupts it or the connection drops.
+ */
+export class RunningInvocation {
+  private done = false;
+  /**
+   * Made when the handler first reads details.signal: most handlers never do,
+   * and an AbortController (an EventTarget) is the costliest thing an
+   * invocation would otherwise allocate.
+   */
+  private controller: AbortController | undefined;
+  /** Why the invocation was aborted, kept for a signal asked for only afterwards. */
+  private abortReason: Error | undefined;
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly ctx: RoleContext,
+    private readonly running: Map<number, RunningInvocation>,
+    readonly requestId: number,
+    readonly procedure: string,
+    private readonly receiveProgress: boolean,
+    private readonly logCalls: boolean,
+  ) {
+    this.startedAt = logCalls ? ctx.clock.now() : 0;
+  }
+
+  /** Aborted by interrupt() and drop(); the same signal on every read. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Run the handler and answer with what it returns or throws. */
+  async serve(handler: InvocationHandler, args: Args, kwargs: Kwargs, details: InvocationDetails): Promise<void> {
+    let value: unknown;
+    try {
+      value = await handler(args, kwargs, details);
+    } catch (thrown) {
+      this.failed(thrown);
+      return;
+    }
+    this.succeeded(value);
+  }
+
+  /** Send a progressive result; false when not asked for or already answered. */
+  progress(args: Args, kwargs: Kwargs): boolean {
+    if (this.done || !this.receiveProgress) return false;
+    return this.ctx.send({ type: 'YIELD', requestId: this.requestId, options: { progress: true }, args, kwargs });
+  }
+
+  /** INTERRUPT: abort the handler and answer ERROR wamp.error.canceled now. */
+  interrupt(options: Dict): void {
+    if (this.done) return;
+    const error = new ClientError('canceled', `invocation of ${this.procedure} interrupted by the router`);
+    this.abort(error);
+    const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
+    this.sendError(ErrorUri.canceled, [`interrupted (${mode})`], {});
+    this.finish(false, error);
+  }
+
+  /** Disconnect/close: abort the handler, answer nothing. */
+  drop(error: Error): void {
+    if (this.done) return;
+    this.abort(error);
+    this.finish(false, error);
+  }
+
+  private succeeded(value: unknown): void {
+    if (this.done) return;
+    const payload = payloadOf(value);
+    if (!this.ctx.send({ type: 'YIELD', requestId: this.requestId, options: {}, args: payload.args, kwargs: payload.kwargs })) {
+      this.unsendable('result');
+      this.finish(false, sendFailed(`YIELD for ${this.procedure}`));
+      return;
+    }
+    this.finish(true, value);
+  }
+
+  private failed(thrown: unknown): void {
+    if (this.done) return;
+    const parts = toWampError(thrown);
+    if (parts.uri === ErrorUri.handlerFailed) {
+      this.ctx.logger.error({ err: thrown, procedure: this.procedure }, 'handler failed');
+    }
+    if (!this.sendError(parts.uri, parts.args, parts.kwargs)) this.unsendable('error');
+    this.finish(false, new RemoteError(parts.uri, parts.args, parts.kwargs));
+  }
+
+  private abort(reason: Error): void {
+    if (this.controller === undefined) this.abortReason = reason;
+    else this.controller.abort(reason);
+  }
+
+  private sendError(uri: string, args: Args, kwargs: Kwargs): boolean {
+    return this.ctx.send({ type: 'ERROR', requestType: MessageCode.INVOCATION, requestId: this.requestId, details: {}, error: uri, args, kwargs });
+  }
+
+  /** A YIELD or ERROR that could not be sent (too large, not encodable) still owes the caller an answer. */
+  private unsendable(what: string): void {
+    const { procedure } = this;
+    this.ctx.logger.error({ procedure }, `${what} of ${procedure} could not be sent (too large or not encodable)`);
+    this.sendError(ErrorUri.handlerFailed, [`the ${what} of ${procedure} could not be sent (too large or not encodable)`], {});
+  }
+
+  /** `result` is the handler's value when ok, else the error. */
+  private finish(ok: boolean, result: unknown): void {
+    this.done = true;
+    this.running.delete(this.requestId);
+    if (this.logCalls) {
+      const outcome: Outcome<unknown> = ok ? { ok, value: result } : { ok, error: result as Error };
+      logCall(this.ctx.logger, 'invocation', this.procedure, this.ctx.clock.now() - this.startedAt, outcome);
+    }
+  }
+}
+
+/** What the handler sees; signal and progress go to the running invocation, which stays private. */
+class Details implements InvocationDetails {
+  readonly registrationId: number;
+  readonly requestId: number;
+  readonly caller: number | undefined;
+  readonly callerAuthid: string | undefined;
+  readonly callerAuthrole: string | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly #invocation: RunningInvocation;
+  #progress: ((args?: Args, kwargs?: Kwargs) => boolean) | undefined;
+
+  constructor(
+    invocation: RunningInvocation,
+    message: MessageOf<'INVOCATION'>,
+    readonly procedure: string,
+    readonly receiveProgress: boolean,
+    readonly raw: Dict,
+  ) {
+    this.#invocation = invocation;
+    this.registrationId = message.registrationId;
+    this.requestId = message.requestId;
+    this.caller = typeof raw['caller'] === 'number' ? raw['caller'] : undefined;
+    this.callerAuthid = typeof raw['caller_authid'] === 'string' ? raw['caller_authid'] : undefined;
+    this.callerAuthrole = typeof raw['caller_authrole'] === 'string' ? raw['caller_authrole'] : undefined;
+    this.timeoutMs = typeof raw['timeout'] === 'number' && raw['timeout'] > 0 ? raw['timeout'] : undefined;
+  }
+
+  get signal(): AbortSignal {
+    return this.#invocation.signal;
+  }
+
+  /** A function of its own, so that `const { progress } = details` works too; made on first use. */
+  get progress(): (args?: Args, kwargs?: Kwargs) => boolean {
+    const invocation = this.#invocation;
+    return (this.#progress ??= (args = [], kwargs = {}) => invocation.progress(args, kwargs));
+  }
 }
 
 /** Run a handler for an INVOCATION and answer it exactly once (YIELD or ERROR), unless interrupted or dropped. */
@@ -64,78 +213,8 @@ export function runInvocation(
   const { requestId, details: raw } = message;
   const procedure = typeof raw['procedure'] === 'string' ? raw['procedure'] : target.procedure;
   const receiveProgress = raw['receive_progress'] === true;
-  const logCalls = target.options.logCalls ?? ctx.logCalls;
-  const startedAt = ctx.clock.now();
-  const controller = new AbortController();
-  let done = false;
-
-  const finish = (outcome: Outcome<unknown>): void => {
-    done = true;
-    running.delete(requestId);
-    if (logCalls) logCall(ctx.logger, 'invocation', procedure, ctx.clock.now() - startedAt, outcome);
-  };
-  const sendError = (uri: string, args: Args, kwargs: Kwargs): boolean =>
-    ctx.send({ type: 'ERROR', requestType: MessageCode.INVOCATION, requestId, details: {}, error: uri, args, kwargs });
-  /** A YIELD or ERROR that could not be sent (too large, not encodable) still owes the caller an answer. */
-  const unsendable = (what: string): void => {
-    ctx.logger.error({ procedure }, `${what} of ${procedure} could not be sent (too large or not encodable)`);
-    sendError(ErrorUri.handlerFailed, [`the ${what} of ${procedure} could not be sent (too large or not encodable)`], {});
-  };
-
-  running.set(requestId, {
-    interrupt: (options) => {
-      if (done) return;
-      const error = new ClientError('canceled', `invocation of ${procedure} interrupted by the router`);
-      controller.abort(error);
-      const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
-      sendError(ErrorUri.canceled, [`interrupted (${mode})`], {});
-      finish({ ok: false, error });
-    },
-    drop: (error) => {
-      if (done) return;
-      controller.abort(error);
-      finish({ ok: false, error });
-    },
-  });
-
-  const details: InvocationDetails = {
-    procedure,
-    registrationId: message.registrationId,
-    requestId,
-    caller: typeof raw['caller'] === 'number' ? raw['caller'] : undefined,
-    callerAuthid: typeof raw['caller_authid'] === 'string' ? raw['caller_authid'] : undefined,
-    callerAuthrole: typeof raw['caller_authrole'] === 'string' ? raw['caller_authrole'] : undefined,
-    receiveProgress,
-    timeoutMs: typeof raw['timeout'] === 'number' && raw['timeout'] > 0 ? raw['timeout'] : undefined,
-    signal: controller.signal,
-    progress: (args = [], kwargs = {}) => {
-      if (done || !receiveProgress) return false;
-      return ctx.send({ type: 'YIELD', requestId, options: { progress: true }, args, kwargs });
-    },
-    raw,
-  };
-
-  void (async () => {
-    let value: unknown;
-    try {
-      value = await target.handler(message.args ?? [], message.kwargs ?? {}, details);
-    } catch (thrown) {
-      if (done) return;
-      const parts = toWampError(thrown);
-      if (parts.uri === ErrorUri.handlerFailed) {
-        ctx.logger.error({ err: thrown, procedure }, 'handler failed');
-      }
-      if (!sendError(parts.uri, parts.args, parts.kwargs)) unsendable('error');
-      finish({ ok: false, error: new RemoteError(parts.uri, parts.args, parts.kwargs) });
-      return;
-    }
-    if (done) return;
-    const payload = payloadOf(value);
-    if (!ctx.send({ type: 'YIELD', requestId, options: {}, args: payload.args, kwargs: payload.kwargs })) {
-      unsendable('result');
-      finish({ ok: false, error: sendFailed(`YIELD for ${procedure}`) });
-      return;
-    }
-    finish({ ok: true, value });
-  })();
+  const invocation = new RunningInvocation(ctx, running, requestId, procedure, receiveProgress, target.options.logCalls ?? ctx.logCalls);
+  running.set(requestId, invocation);
+  const details = new Details(invocation, message, procedure, receiveProgress, raw);
+  void invocation.serve(target.handler, message.args ?? [], message.kwargs ?? {}, details);
 }

@@ -1,6 +1,6 @@
 import type { Args, Dict, Kwargs, MessageOf } from '../protocol/messages.js';
 import { assertUri, RemoteError, sendFailed } from './errors.js';
-import { PendingRequests } from './pending.js';
+import { PendingEntry, PendingRequests } from './pending.js';
 import type { RoleContext } from './role-context.js';
 
 /** Options of {@link Session.publish}. */
@@ -25,10 +25,10 @@ export interface Publication {
 
 /** The publisher role: PUBLISH out; PUBLISHED, ERROR in (when acknowledged). */
 export class Publisher {
-  private readonly pending: PendingRequests<Publication, string>;
+  private readonly pending: PendingRequests<Publication>;
 
   constructor(private readonly ctx: RoleContext) {
-    this.pending = new PendingRequests<Publication, string>({ clock: ctx.clock, nextId: () => ctx.nextId() });
+    this.pending = new PendingRequests<Publication>({ clock: ctx.clock, nextId: () => ctx.nextId() });
   }
 
   async publish(topic: string, args: Args = [], kwargs: Kwargs = {}, options: PublishOptions = {}): Promise<Publication | undefined> {
@@ -46,9 +46,10 @@ export class Publisher {
       }
       return undefined;
     }
-    const { id, promise } = this.pending.open(topic);
-    if (!this.ctx.send({ type: 'PUBLISH', requestId: id, options: wire, topic, args, kwargs })) {
-      this.pending.reject(id, sendFailed(`PUBLISH ${topic}`));
+    const entry = new PendingEntry<Publication>();
+    const promise = this.pending.open(entry);
+    if (!this.ctx.send({ type: 'PUBLISH', requestId: entry.id, options: wire, topic, args, kwargs })) {
+      this.pending.reject(entry.id, sendFailed(`PUBLISH ${topic}`));
     }
     return promise;
   }

@@ -2,7 +2,7 @@ import type { Args, Dict, Kwargs, MessageOf } from '../protocol/messages.js';
 import type { MatchPolicy } from '../protocol/uri.js';
 import type { RestoreFailure } from './callee.js';
 import { assertUri, ClientError, RemoteError, sendFailed } from './errors.js';
-import { PendingRequests } from './pending.js';
+import { EntryWith, PendingEntry, PendingRequests } from './pending.js';
 import type { RoleContext } from './role-context.js';
 
 /** What a subscriber learns about one event. */
@@ -73,13 +73,13 @@ export class Subscription {
 export class Subscriber {
   private readonly records = new Set<SubscriptionRecord>();
   private readonly byId = new Map<number, Set<SubscriptionRecord>>();
-  private readonly subscribing: PendingRequests<number, SubscriptionRecord>;
-  private readonly unsubscribing: PendingRequests<void, number>;
+  private readonly subscribing: PendingRequests<number, EntryWith<number, SubscriptionRecord>>;
+  private readonly unsubscribing: PendingRequests<void>;
 
   constructor(private readonly ctx: RoleContext) {
     const common = { clock: ctx.clock, nextId: () => ctx.nextId() };
-    this.subscribing = new PendingRequests<number, SubscriptionRecord>(common);
-    this.unsubscribing = new PendingRequests<void, number>(common);
+    this.subscribing = new PendingRequests(common);
+    this.unsubscribing = new PendingRequests(common);
   }
 
   async subscribe(topic: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -110,7 +110,7 @@ export class Subscriber {
   }
 
   onSubscribed(message: MessageOf<'SUBSCRIBED'>): void {
-    const record = this.subscribing.meta(message.requestId);
+    const record = this.subscribing.get(message.requestId)?.meta;
     if (record === undefined) {
       this.ctx.logger.debug({ requestId: message.requestId }, 'SUBSCRIBED for no pending SUBSCRIBE; ignored');
       return;
@@ -194,9 +194,10 @@ export class Subscriber {
   private async sendSubscribe(record: SubscriptionRecord): Promise<void> {
     const options: Dict = {};
     if (record.options.match !== undefined && record.options.match !== 'exact') options['match'] = record.options.match;
-    const { id, promise } = this.subscribing.open(record);
-    if (!this.ctx.send({ type: 'SUBSCRIBE', requestId: id, options, topic: record.topic })) {
-      this.subscribing.reject(id, sendFailed(`SUBSCRIBE ${record.topic}`));
+    const entry = new EntryWith<number, SubscriptionRecord>(record);
+    const promise = this.subscribing.open(entry);
+    if (!this.ctx.send({ type: 'SUBSCRIBE', requestId: entry.id, options, topic: record.topic })) {
+      this.subscribing.reject(entry.id, sendFailed(`SUBSCRIBE ${record.topic}`));
     }
     await promise;
   }
@@ -213,9 +214,10 @@ export class Subscriber {
     } catch {
       return; // reconnecting: it simply is not subscribed again
     }
-    const { id, promise } = this.unsubscribing.open(record.id);
-    if (!this.ctx.send({ type: 'UNSUBSCRIBE', requestId: id, subscriptionId: record.id })) {
-      this.unsubscribing.reject(id, sendFailed(`UNSUBSCRIBE ${record.topic}`));
+    const entry = new PendingEntry<void>();
+    const promise = this.unsubscribing.open(entry);
+    if (!this.ctx.send({ type: 'UNSUBSCRIBE', requestId: entry.id, subscriptionId: record.id })) {
+      this.unsubscribing.reject(entry.id, sendFailed(`UNSUBSCRIBE ${record.topic}`));
     }
     await promise;
   }

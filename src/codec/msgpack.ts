@@ -25,15 +25,14 @@ const MAX_DEPTH = 128;
  * something in them changes; binary and other objects are left alone.
  */
 function widen(value: unknown, depth: number): unknown {
-  if (typeof value === 'number') {
-    const wide = (value > UINT32_MAX && value <= EXACT_MAX) || (value < INT32_MIN && value >= -EXACT_MAX);
-    return wide && Number.isInteger(value) ? BigInt(value) : value;
-  }
+  if (typeof value === 'number') return isWideInteger(value) ? BigInt(value) : value;
   if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
+      // Runs on every message sent: strings, booleans and small numbers are settled without a call.
+      if (typeof item === 'object' ? item === null : typeof item !== 'number' || !isWideInteger(item)) continue;
       const next = widen(item, depth + 1);
       if (next !== item) (out ??= value.slice())[i] = next;
     }
@@ -45,11 +44,48 @@ function widen(value: unknown, depth: number): unknown {
   let copy: Record<string, unknown> | undefined;
   for (const key in dict) {
     const item = dict[key];
+    if (typeof item === 'object' ? item === null : typeof item !== 'number' || !isWideInteger(item)) continue;
     const next = widen(item, depth + 1);
     if (next !== item) (copy ??= { ...dict })[key] = next;
   }
   return copy ?? value;
 }
+
+function isWideInteger(n: number): boolean {
+  return ((n > UINT32_MAX && n <= EXACT_MAX) || (n < INT32_MIN && n >= -EXACT_MAX)) && Number.isInteger(n);
+}
+
+/** Reused for every decodeMsgpackRange call: msgpackr reads it synchronously, before returning. */
+const range = { start: 0, end: 0 };
+
+/**
+ * Decode the MessagePack value in `bytes[start, end)` in place. Cheaper than
+ * decoding a subarray: msgpackr caches a DataView on the buffer it reads, so a
+ * fresh view per message costs a Buffer, a DataView and a property each time,
+ * while the socket chunk a batch of frames arrived in is reused for all of them.
+ * Binary values in the result are views into `bytes`, as with decode().
+ */
+export function decodeMsgpackRange(bytes: Buffer, start: number, end: number): unknown {
+  let value: unknown;
+  try {
+    if (start === end) {
+      value = packr.unpack(EMPTY);
+    } else {
+      range.start = start;
+      range.end = end;
+      value = packr.unpack(bytes, range);
+    }
+  } catch (cause) {
+    throw new CodecError('msgpack', `message is not valid MessagePack: ${(cause as Error).message}`, { cause });
+  }
+  // Nesting past the limit needs at least one byte per level.
+  if (end - start > MAX_NESTING && nestsDeeperThan(value, MAX_NESTING)) {
+    throw new CodecError('msgpack', `message nests arrays/maps more than ${MAX_NESTING} deep`);
+  }
+  return value;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 export const msgpackSerializer: Serializer = {
   name: 'msgpack',
@@ -58,17 +94,7 @@ export const msgpackSerializer: Serializer = {
     return packr.pack(widen(value, 0));
   },
   decode(bytes) {
-    let value: unknown;
-    try {
-      const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      value = packr.unpack(buffer);
-    } catch (cause) {
-      throw new CodecError('msgpack', `message is not valid MessagePack: ${(cause as Error).message}`, { cause });
-    }
-    // Nesting past the limit needs at least one byte per level.
-    if (bytes.length > MAX_NESTING && nestsDeeperThan(value, MAX_NESTING)) {
-      throw new CodecError('msgpack', `message nests arrays/maps more than ${MAX_NESTING} deep`);
-    }
-    return value;
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return decodeMsgpackRange(buffer, 0, buffer.length);
   },
 };

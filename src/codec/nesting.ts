@@ -8,18 +8,24 @@ export const MAX_NESTING = 100;
 
 /** Whether arrays/plain objects in `value` nest more than `max` deep (the value itself is level 1). */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  return typeof value === 'object' && value !== null && containerNestsDeeperThan(value, max);
+}
+
+/* Runs on every decoded message: recurses only into objects, never calls itself for a leaf. */
+function containerNestsDeeperThan(container: object, max: number): boolean {
   if (max <= 0) return true;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      if (nestsDeeperThan(value[i], max - 1)) return true;
+  if (Array.isArray(container)) {
+    for (let i = 0; i < container.length; i++) {
+      const item: unknown = container[i];
+      if (typeof item === 'object' && item !== null && containerNestsDeeperThan(item, max - 1)) return true;
     }
     return false;
   }
-  if (value instanceof Uint8Array) return false;
-  const dict = value as Record<string, unknown>;
+  if (container instanceof Uint8Array) return false;
+  const dict = container as Record<string, unknown>;
   for (const key in dict) {
-    if (nestsDeeperThan(dict[key], max - 1)) return true;
+    const item = dict[key];
+    if (typeof item === 'object' && item !== null && containerNestsDeeperThan(item, max - 1)) return true;
   }
   return false;
 }

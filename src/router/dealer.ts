@@ -29,9 +29,15 @@ export class Registration {
 /** What the meta API wants to hear about registrations. */
 export interface DealerEvents {
   registrationCreated(peer: Peer, registration: Registration): void;
-  registered(peer: Peer, registration: Registration): void;
+  /** options: the REGISTER's options (thoth reads `_modality` from them). */
+  registered(peer: Peer, registration: Registration, options: Dict): void;
   unregistered(peer: Peer, registration: Registration): void;
   registrationDeleted(peer: Peer, registration: Registration): void;
+}
+
+/** Narrows the callees of a call that names a target (thoth's `_device` / `_select` options). */
+export interface CallTargeting {
+  candidates(registration: Registration, options: Dict): readonly Peer[] | { uri: string; message: string };
 }
 
 export interface DealerLimits {
@@ -44,7 +50,6 @@ export interface DealerOptions {
   logger: Logger;
   events: DealerEvents;
   random?: () => number;
-  now?: () => number;
 }
 
 /** Routed RPC: registrations, calls, invocations and their one answer each. */
@@ -52,12 +57,12 @@ export class Dealer {
   readonly table = new UriTable<Registration>();
   readonly byId = new Map<number, Registration>();
   private lastRegistrationId = 0;
+  /** Installed by the mesh layer; without it, targeted calls are refused. */
+  targeting: CallTargeting | undefined;
   private readonly random: () => number;
-  private readonly now: () => number;
 
   constructor(private readonly options: DealerOptions) {
     this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
   }
 
   register(peer: Peer, msg: Register): void {
@@ -96,7 +101,7 @@ export class Dealer {
     registration.callees.push(peer);
     peer.registrations.add(registration);
     peer.send({ type: 'REGISTERED', requestId: msg.requestId, registrationId: registration.id });
-    this.options.events.registered(peer, registration);
+    this.options.events.registered(peer, registration, msg.options);
   }
 
   unregister(peer: Peer, msg: Unregister): void {
@@ -104,15 +109,32 @@ export class Dealer {
     if (registration === undefined || !registration.callees.includes(peer)) {
       return this.replyError(peer, MessageCode.UNREGISTER, msg.requestId, ErrorUri.noSuchRegistration, `this session holds no registration ${msg.registrationId}`);
     }
-    this.removeCallee(peer, registration, ErrorUri.calleeUnregistered);
+    this.removeCallee(peer, registration, ErrorUri.calleeUnregistered, `the callee of "${registration.uri}" (session ${peer.id}) unregistered it before answering`);
     peer.send({ type: 'UNREGISTERED', requestId: msg.requestId });
   }
 
-  /** The router takes a registration away from a callee (e.g. a modality was killed). */
-  revoke(peer: Peer, registration: Registration, reason: string): void {
+  /**
+   * The router takes a registration away from a callee (a modality killed, an app
+   * deregistered): calls in flight to it fail with failUri, the callee is told why.
+   */
+  revoke(peer: Peer, registration: Registration, reason: string, failUri: string = ErrorUri.calleeUnregistered): void {
     if (!registration.callees.includes(peer)) return;
-    this.removeCallee(peer, registration, ErrorUri.calleeUnregistered);
+    this.removeCallee(peer, registration, failUri, `the registration of "${registration.uri}" was revoked (${reason}) before the callee answered`);
     peer.send({ type: 'UNREGISTERED', requestId: 0, details: { registration: registration.id, reason } });
+  }
+
+  /** Fail, and interrupt, the calls in flight to a callee on the given registrations. Returns how many. */
+  failInvocations(callee: Peer, registrations: ReadonlySet<Registration>, uri: string, message: string): number {
+    let failed = 0;
+    for (const invocation of [...callee.invocations.values()]) {
+      if (!registrations.has(invocation.registration)) continue;
+      const waiting = this.callerWaiting(invocation);
+      invocation.settle();
+      if (waiting) this.failCall(invocation, uri, message);
+      this.interrupt(invocation, uri);
+      failed += 1;
+    }
+    return failed;
   }
 
   call(caller: Peer, msg: Call): void {
@@ -130,12 +152,24 @@ export class Dealer {
     if (registration === undefined) {
       return this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.noSuchProcedure, `no callee registered for procedure "${msg.procedure}"`);
     }
-    const callee = this.pickCallee(registration);
+    let candidates: readonly Peer[] = registration.callees;
+    if (msg.options['_device'] !== undefined || msg.options['_select'] !== undefined) {
+      const narrowed = this.targeting?.candidates(registration, msg.options) ?? { uri: ErrorUri.noSuchDevice, message: 'this router keeps no device registry, so a call cannot name a device' };
+      if (!Array.isArray(narrowed)) {
+        const refusal = narrowed as { uri: string; message: string };
+        return this.replyError(caller, MessageCode.CALL, msg.requestId, refusal.uri, refusal.message);
+      }
+      candidates = narrowed;
+    }
+    const callee = this.pickCallee(registration, candidates);
+    if (callee === undefined) {
+      return this.replyError(caller, MessageCode.CALL, msg.requestId, ErrorUri.draining, `every callee of "${msg.procedure}" that could take this call is draining`);
+    }
     // The callee is told of receive_progress only if it announced the feature (the spec), but
     // progressive YIELDs are forwarded whenever the caller asked for them: some callees (wampy)
     // send them without announcing it, and dropping them would lose what the caller wanted.
     const receiveProgress = msg.options['receive_progress'] === true;
-    const invocation = new Invocation(caller, msg.requestId, callee, callee.nextInvocationId(), registration, msg.procedure, receiveProgress, this.now());
+    const invocation = new Invocation(caller, msg.requestId, callee, callee.nextInvocationId(), registration, msg.procedure, receiveProgress);
     caller.calls.set(msg.requestId, invocation);
     callee.invocations.set(invocation.invocationId, invocation);
     if (typeof timeout === 'number' && timeout > 0) invocation.timer = setTimeout(onCallTimeout, timeout, this, invocation);
@@ -228,7 +262,7 @@ export class Dealer {
         invocation.callee.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason: ErrorUri.callerGone } });
       }
     }
-    for (const registration of [...peer.registrations]) this.removeCallee(peer, registration, ErrorUri.calleeGone);
+    for (const registration of [...peer.registrations]) this.removeCallee(peer, registration, ErrorUri.calleeGone, `the callee of "${registration.uri}" (session ${peer.id}) left`);
   }
 
   /** Fail every call in flight with one error (router shutdown). */
@@ -258,33 +292,50 @@ export class Dealer {
     }
   }
 
-  private pickCallee(registration: Registration): Peer {
-    const callees = registration.callees;
+  /** The invoke policy's choice among the candidates, skipping callees that drain this registration. */
+  private pickCallee(registration: Registration, callees: readonly Peer[]): Peer | undefined {
+    const n = callees.length;
+    let start = 0;
+    let step = 1;
     switch (registration.invoke) {
       case 'single':
       case 'first':
-        return callees[0]!;
+        break;
       case 'last':
-        return callees[callees.length - 1]!;
+        start = n - 1;
+        step = -1;
+        break;
       case 'random':
-        return callees[Math.floor(this.random() * callees.length)]!;
-      case 'roundrobin': {
-        const index = registration.roundRobinNext % callees.length;
-        registration.roundRobinNext = index + 1;
-        return callees[index]!;
-      }
+        start = Math.floor(this.random() * n);
+        break;
+      case 'roundrobin':
+        start = registration.roundRobinNext % n;
+        break;
+    }
+    for (let i = 0; i < n; i++) {
+      const index = (start + step * i + n) % n;
+      const callee = callees[index]!;
+      if (callee.draining.size !== 0 && callee.draining.has(registration)) continue;
+      if (registration.invoke === 'roundrobin') registration.roundRobinNext = index + 1;
+      return callee;
+    }
+    return undefined;
+  }
+
+  private interrupt(invocation: Invocation, reason: string): void {
+    if (invocation.callee.supports('callee', 'call_canceling')) {
+      invocation.callee.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason } });
     }
   }
 
-  private removeCallee(peer: Peer, registration: Registration, failUri: string): void {
+  /** failUri/message go to callers still waiting; a callee that is still there (not calleeGone) is interrupted. */
+  private removeCallee(peer: Peer, registration: Registration, failUri: string, message: string): void {
     for (const invocation of [...peer.invocations.values()]) {
       if (invocation.registration !== registration) continue;
       const waiting = this.callerWaiting(invocation);
       invocation.settle();
-      if (waiting) this.failCall(invocation, failUri, `the callee of "${invocation.procedure}" (session ${peer.id}) unregistered it before answering`);
-      if (failUri === ErrorUri.calleeUnregistered && peer.supports('callee', 'call_canceling')) {
-        peer.send({ type: 'INTERRUPT', requestId: invocation.invocationId, options: { mode: 'killnowait', reason: failUri } });
-      }
+      if (waiting) this.failCall(invocation, failUri, message);
+      if (failUri !== ErrorUri.calleeGone) this.interrupt(invocation, failUri);
     }
     const index = registration.callees.indexOf(peer);
     if (index !== -1) registration.callees.splice(index, 1);

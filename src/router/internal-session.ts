@@ -46,6 +46,10 @@ export class InternalSession extends Peer {
     return { session: this.id, ...this.identity, transport: { type: 'internal', serializer: 'none', peer: 'router' } };
   }
 
+  kill(): void {
+    // The router's own session lives as long as its realm.
+  }
+
   connect(dispatch: Dispatch): void {
     this.dispatch = dispatch;
   }

@@ -22,7 +22,6 @@ export class Invocation {
     readonly procedure: string,
     /** The caller asked for progressive results (CALL.Options.receive_progress). */
     readonly receiveProgress: boolean,
-    readonly startedAt: number,
   ) {}
 
   /** Forget this call on both sides; later messages about it are ignored. */
@@ -33,6 +32,8 @@ export class Invocation {
     }
     if (this.caller.calls.get(this.callRequestId) === this) this.caller.calls.delete(this.callRequestId);
     if (this.callee.invocations.get(this.invocationId) === this) this.callee.invocations.delete(this.invocationId);
+    const watch = this.callee.drainWatch;
+    if (watch !== undefined) watch();
   }
 
   /** Forget the callee side only (the caller already has its answer, or is gone). */

@@ -1,4 +1,4 @@
-import type { Args, Kwargs } from '../protocol/messages.js';
+import type { Args, Dict, Kwargs } from '../protocol/messages.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 import type { Broker, BrokerEvents, Subscription } from './broker.js';
 import type { Dealer, DealerEvents, Registration } from './dealer.js';
@@ -60,7 +60,7 @@ export class MetaApi implements DealerEvents, BrokerEvents {
   registrationCreated(peer: Peer, registration: Registration): void {
     this.publish('wamp.registration.on_create', [peer.id, describeRegistration(registration)]);
   }
-  registered(peer: Peer, registration: Registration): void {
+  registered(peer: Peer, registration: Registration, _options: Dict): void {
     this.publish('wamp.registration.on_register', [peer.id, registration.id]);
   }
   unregistered(peer: Peer, registration: Registration): void {

@@ -32,6 +32,10 @@ export abstract class Peer {
   readonly invocations = new Map<number, Invocation>();
   readonly registrations = new Set<Registration>();
   readonly subscriptions = new Set<Subscription>();
+  /** Registrations this session is draining: it gets no new calls on them. */
+  readonly draining = new Set<Registration>();
+  /** Called each time one of this session's invocations ends, while someone waits for a drain. */
+  drainWatch: (() => void) | undefined;
   private lastInvocationId = 0;
 
   constructor(
@@ -49,6 +53,8 @@ export abstract class Peer {
    */
   abstract send(message: Message): boolean;
   abstract get summary(): SessionSummary;
+  /** End the session from the router's side (ABORT with this reason), e.g. its device was dropped. */
+  abstract kill(reason: string, message: string): void;
 
   nextInvocationId(): number {
     this.lastInvocationId = this.lastInvocationId >= MAX_REQUEST_ID ? 1 : this.lastInvocationId + 1;

@@ -1,7 +1,7 @@
-import { MessageCode, type Message, type MessageOf, type MessageType } from '../protocol/messages.js';
+import { MessageCode, type Dict, type Message, type MessageOf, type MessageType } from '../protocol/messages.js';
 import type { Logger } from '../observability/logger.js';
 import { Broker } from './broker.js';
-import { Dealer } from './dealer.js';
+import { Dealer, type Registration } from './dealer.js';
 import { InternalSession, type InternalProcedure } from './internal-session.js';
 import { MetaApi } from './meta.js';
 import type { Peer } from './peer.js';
@@ -26,6 +26,14 @@ const established: DispatchTable = {
   UNSUBSCRIBE: (realm, peer, m) => realm.broker.unsubscribe(peer, m),
 };
 
+/** A layer above the router (the mesh) following a realm's sessions and registrations. */
+export interface RealmListener {
+  registered?(peer: Peer, registration: Registration, options: Dict): void;
+  unregistered?(peer: Peer, registration: Registration): void;
+  /** After the dealer and broker have let go of the session. */
+  sessionLeft?(peer: Peer): void;
+}
+
 export interface RealmOptions {
   name: string;
   limits: SessionLimits;
@@ -41,6 +49,7 @@ export class Realm {
   readonly dealer: Dealer;
   readonly broker: Broker;
   readonly internal: InternalSession;
+  readonly listeners: RealmListener[] = [];
   private readonly meta = new MetaApi();
 
   constructor(options: RealmOptions) {
@@ -48,7 +57,18 @@ export class Realm {
     this.dealer = new Dealer({
       limits: { maxCallsInFlight: options.limits.maxCallsInFlight, maxRegistrations: options.limits.maxRegistrations },
       logger: options.logger,
-      events: this.meta,
+      events: {
+        registrationCreated: (peer, registration) => this.meta.registrationCreated(peer, registration),
+        registered: (peer, registration, registerOptions) => {
+          this.meta.registered(peer, registration, registerOptions);
+          for (const listener of this.listeners) listener.registered?.(peer, registration, registerOptions);
+        },
+        unregistered: (peer, registration) => {
+          this.meta.unregistered(peer, registration);
+          for (const listener of this.listeners) listener.unregistered?.(peer, registration);
+        },
+        registrationDeleted: (peer, registration) => this.meta.registrationDeleted(peer, registration),
+      },
       random: options.random,
     });
     this.broker = new Broker({ maxSubscriptions: options.limits.maxSubscriptions, events: this.meta });
@@ -80,5 +100,6 @@ export class Realm {
     this.dealer.sessionEnded(peer);
     this.broker.sessionEnded(peer);
     this.meta.sessionLeft(peer);
+    for (const listener of this.listeners) listener.sessionLeft?.(peer);
   }
 }

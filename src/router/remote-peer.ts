@@ -6,8 +6,18 @@ import { Peer, type Identity, type SessionSummary } from './peer.js';
 export class RemotePeer extends Peer {
   readonly isInternal = false;
 
-  constructor(id: number, identity: Identity, roles: Dict, private readonly connection: Connection) {
+  constructor(
+    id: number,
+    identity: Identity,
+    roles: Dict,
+    private readonly connection: Connection,
+    private readonly onKill: (reason: string, message: string) => void,
+  ) {
     super(id, identity, roles);
+  }
+
+  kill(reason: string, message: string): void {
+    this.onKill(reason, message);
   }
 
   send(message: Message): boolean {

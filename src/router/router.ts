@@ -45,6 +45,7 @@ export class Router implements SessionHost {
   private readonly authenticators: Authenticator[];
   private closing: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly closeHooks: (() => void)[] = [];
 
   constructor(options: RouterOptions = {}) {
     const { logger, authenticators, random, ...settings } = options;
@@ -117,6 +118,11 @@ export class Router implements SessionHost {
     if (this.sessions.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
+  /** Run when the router has shut down (a layer above releasing its timers and files). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }
@@ -144,6 +150,13 @@ export class Router implements SessionHost {
       ]);
       clearTimeout(timer);
       for (const session of [...this.sessions]) session.connection.destroy(new Error('router shut down'));
+    }
+    for (const hook of this.closeHooks.splice(0)) {
+      try {
+        hook();
+      } catch (error) {
+        this.logger.error({ err: error }, 'a close hook failed');
+      }
     }
     this.logger.info('router stopped');
   }

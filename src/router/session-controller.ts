@@ -172,7 +172,7 @@ export class SessionController implements ConnectionHandler {
       case 'welcome': {
         this.clearHelloTimer();
         const realm = this.realm!;
-        this.peer = new RemotePeer(this.id, outcome.identity, join.roles, this.connection);
+        this.peer = new RemotePeer(this.id, outcome.identity, join.roles, this.connection, (reason, message) => this.abort(reason, message));
         this.state = 'established';
         this.join = undefined;
         const { authid, authrole, authmethod, authprovider } = outcome.identity;

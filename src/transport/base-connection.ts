@@ -1,4 +1,4 @@
-import { CodecError, serializers, type Serializer, type SerializerName } from '../codec/index.js';
+import { CodecError, decodeRange, serializers, type Serializer, type SerializerName } from '../codec/index.js';
 import type { Message } from '../protocol/messages.js';
 import { encodeMessage, parseMessage, type ParseAnswer } from '../protocol/parse.js';
 import type { CloseInfo, Connection, ConnectionHandler, ConnectionLimits } from './connection.js';
@@ -177,12 +177,12 @@ export abstract class BaseConnection implements Connection, Flushable {
     return this.handler !== undefined;
   }
 
-  /** Serialized bytes of one incoming message. */
-  protected receive(bytes: Uint8Array): void {
+  /** One incoming message, serialized in `bytes[start, end)`. */
+  protected receive(bytes: Buffer, start = 0, end = bytes.length): void {
     if (this.ownerStopped || this.ended !== undefined) return;
     let value: unknown;
     try {
-      value = this.codec.decode(bytes);
+      value = decodeRange(this.codec, bytes, start, end);
     } catch (error) {
       const reason = error instanceof CodecError ? error.message : `cannot decode message: ${String(error)}`;
       this.deliver(new Violation(reason));

@@ -65,10 +65,10 @@ export class RawSocketConnection extends BaseConnection implements FrameSink {
   }
 
   /** FrameSink: one frame from the framer. */
-  frame(type: FrameType, payload: Buffer): void {
-    if (type === FrameType.message) this.receive(payload);
-    else if (type === FrameType.ping) this.writeControl(FrameType.pong, payload);
-    else this.keepalive?.pong(payload);
+  frame(type: FrameType, bytes: Buffer, start: number, end: number): void {
+    if (type === FrameType.message) this.receive(bytes, start, end);
+    else if (type === FrameType.ping) this.writeControl(FrameType.pong, bytes.subarray(start, end));
+    else this.keepalive?.pong(bytes.subarray(start, end));
   }
 
   /** FrameSink: the stream cannot be framed any further. */

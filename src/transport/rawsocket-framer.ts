@@ -9,6 +9,7 @@ export const FrameType = { message: 0, ping: 1, pong: 2 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 export const FRAME_HEADER_BYTES = 4;
+const EMPTY = Buffer.alloc(0);
 /** The largest payload a frame can announce. */
 export const MAX_FRAME_PAYLOAD = 2 ** 24;
 
@@ -17,10 +18,10 @@ export type FrameRefusal = 'message_too_large' | 'bad_frame';
 /** Where the framer reports what it read. */
 export interface FrameSink {
   /**
-   * One complete frame. `payload` may be a view into the pushed chunk: copy it
-   * to keep it past this call.
+   * One complete frame: its payload is `bytes[start, end)`. `bytes` may be the
+   * pushed chunk itself: copy the range to keep it past this call.
    */
-  frame(type: FrameType, payload: Buffer): void;
+  frame(type: FrameType, bytes: Buffer, start: number, end: number): void;
   /** The stream cannot be framed any further; the framer ignores all later input. */
   refuse(refusal: FrameRefusal, reason: string): void;
 }
@@ -63,10 +64,16 @@ export class RawSocketFramer {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.state === State.Header) {
+        if (this.headerFilled === 0 && chunk.length - offset >= FRAME_HEADER_BYTES) {
+          // The usual case: the whole header is in this chunk.
+          this.startFrame(chunk[offset]!, chunk.readUIntBE(offset + 1, 3));
+          offset += FRAME_HEADER_BYTES;
+          continue;
+        }
         this.header[this.headerFilled++] = chunk[offset++]!;
         if (this.headerFilled === FRAME_HEADER_BYTES) {
           this.headerFilled = 0;
-          this.startFrame();
+          this.startFrame(this.header[0]!, this.header.readUIntBE(1, 3));
         }
       } else if (this.state === State.Body) {
         offset = this.readBody(chunk, offset);
@@ -76,9 +83,8 @@ export class RawSocketFramer {
     }
   }
 
-  private startFrame(): void {
-    const first = this.header[0]!;
-    const low = this.header.readUIntBE(1, 3);
+  /** `first`: the header's first octet; `low`: its 24 length bits. */
+  private startFrame(first: number, low: number): void {
     if ((first & 0xf0) !== 0) {
       return this.fail('bad_frame', `frame header has reserved bits set (first octet 0x${hex(first)})`);
     }
@@ -99,7 +105,7 @@ export class RawSocketFramer {
     this.bodyFilled = 0;
     this.body = undefined;
     if (length === 0) {
-      this.emit(Buffer.alloc(0));
+      this.sink.frame(this.type, EMPTY, 0, 0);
     } else {
       this.state = State.Body;
     }
@@ -109,10 +115,10 @@ export class RawSocketFramer {
   private readBody(chunk: Buffer, offset: number): number {
     const available = chunk.length - offset;
     if (this.body === undefined && available >= this.bodyLength) {
-      // The whole body is in this chunk: hand out a view, no copy.
+      // The whole body is in this chunk: hand out its range, no copy.
       const end = offset + this.bodyLength;
       this.state = State.Header;
-      this.emit(chunk.subarray(offset, end));
+      this.sink.frame(this.type, chunk, offset, end);
       return end;
     }
     this.body ??= Buffer.allocUnsafe(this.bodyLength);
@@ -124,13 +130,9 @@ export class RawSocketFramer {
       this.body = undefined;
       this.bodyFilled = 0;
       this.state = State.Header;
-      this.emit(body);
+      this.sink.frame(this.type, body, 0, body.length);
     }
     return offset + take;
-  }
-
-  private emit(payload: Buffer): void {
-    this.sink.frame(this.type, payload);
   }
 
   private fail(refusal: FrameRefusal, reason: string): void {

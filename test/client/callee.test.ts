@@ -220,6 +220,82 @@ describe('invocation', () => {
     await session.close();
   });
 
+  it('a signal first read after INTERRUPT is already aborted with the reason; every read is the same signal', async () => {
+    const { session, router } = await open();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    let signals: AbortSignal[] = [];
+    await registered(session, router, 'a.lazy', async (_a, _k, details) => {
+      await released;
+      if (details.requestId === 8) signals = [details.signal, details.signal];
+      return 'late';
+    });
+    invoke(router, 8, 500);
+    await new Promise((resolve) => setImmediate(resolve));
+    router.send({ type: 'INTERRUPT', requestId: 8, options: {} });
+    assert.equal((await router.expect('ERROR')).error, 'wamp.error.canceled');
+    release();
+    invoke(router, 9, 500);
+    assert.equal((await router.expect('YIELD')).requestId, 9);
+    const [first, second] = signals;
+    assert.ok(first && second);
+    assert.equal(first, second);
+    assert.equal(first.aborted, true);
+    assert.ok(first.reason instanceof ClientError && first.reason.code === 'canceled');
+    await session.close();
+  });
+
+  it('a signal first read after close() is already aborted with ClientError closed', async () => {
+    const { session, router } = await open();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => { started = resolve; });
+    let signal: AbortSignal | undefined;
+    await registered(session, router, 'a.dropped', async (_a, _k, details) => {
+      started();
+      await released;
+      signal = details.signal;
+    });
+    invoke(router, 4, 500);
+    await running;
+    await session.close();
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(signal);
+    assert.equal(signal.aborted, true);
+    assert.ok(signal.reason instanceof ClientError && signal.reason.code === 'closed');
+  });
+
+  it('a signal of an invocation that ended normally is not aborted, nor by a later close', async () => {
+    const { session, router } = await open();
+    let seen: InvocationDetails | undefined;
+    await registered(session, router, 'a.quick', (_a, _k, details) => {
+      seen = details;
+      return 1;
+    });
+    invoke(router, 3, 500);
+    await router.expect('YIELD');
+    assert.ok(seen);
+    const signal = seen.signal;
+    assert.equal(signal.aborted, false);
+    await session.close();
+    assert.equal(signal.aborted, false);
+  });
+
+  it('details can be destructured: progress and signal work unbound', async () => {
+    const { session, router } = await open();
+    await registered(session, router, 'a.parts', (_a, _k, { progress, signal, requestId, procedure }) => {
+      assert.equal(progress(['p']), true);
+      assert.equal(signal.aborted, false);
+      return [requestId, procedure];
+    });
+    invoke(router, 6, 500, [], {}, { receive_progress: true });
+    assert.deepEqual((await router.expect('YIELD')).args, ['p']);
+    assert.deepEqual((await router.expect('YIELD')).args, [[6, 'a.parts']]);
+    await session.close();
+  });
+
   it('an INVOCATION for an unknown registration answers no_such_registration', async () => {
     const { session, router } = await open();
     invoke(router, 5, 31337);

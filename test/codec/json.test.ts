@@ -23,6 +23,23 @@ describe('json serializer', () => {
     assert.deepEqual(json.decode(encoded), [36, 1, 2, {}, [bytes, Buffer.from([7])], { b: bytes }]);
   });
 
+  it('finds binary anywhere in the value: deep, behind toJSON, in a Buffer subclass', () => {
+    const bytes = Buffer.from([1, 2]);
+    const deep = [[[{ a: [{ b: bytes }] }]]];
+    assert.equal(json.encode(deep).toString('utf8'), '[[[{"a":[{"b":"\\u0000AQI="}]}]]]');
+    const viaToJSON = { toJSON: () => ({ blob: new Uint8Array([255]) }) };
+    assert.equal(json.encode([viaToJSON]).toString('utf8'), '[{"blob":"\\u0000/w=="}]');
+    let nested: unknown = bytes;
+    for (let i = 0; i < 150; i++) nested = [nested];
+    assert.deepEqual(json.decode(Buffer.from(json.encode(nested).toString('utf8').replace(/^\[+|\]+$/g, ''))), bytes);
+  });
+
+  it('encodes values without binary exactly as JSON.stringify does', () => {
+    const when = new Date(0);
+    const value = [1, 'a', { d: when, n: null, u: undefined, f: new Float32Array([0.5]), m: new Map([[1, 2]]) }, [undefined]];
+    assert.equal(json.encode(value).toString('utf8'), JSON.stringify(value));
+  });
+
   it('decodes an empty binary', () => {
     assert.deepEqual(json.decode(Buffer.from('["\\u0000"]')), [Buffer.alloc(0)]);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CodecError, msgpackSerializer } from '../../src/codec/index.js';
+import { CodecError, decodeRange, jsonSerializer, msgpackSerializer } from '../../src/codec/index.js';
 import { MAX_NESTING } from '../../src/codec/nesting.js';
 
 const msgpack = msgpackSerializer;
@@ -76,5 +76,40 @@ describe('msgpack serializer', () => {
     assert.throws(() => msgpack.decode(Buffer.concat([Buffer.alloc(MAX_NESTING + 1, 0x91), hex('01')])), /more than 100 deep/);
     assert.throws(() => msgpack.decode(Buffer.concat([Buffer.alloc(100_000, 0x91), hex('01')])), CodecError);
     assert.deepEqual(msgpack.decode(hex('92 01 02')), [1, 2]);
+  });
+});
+
+describe('decodeRange', () => {
+  const value = [48, 7, { timeout: 10 }, 'com.app.proc', ['x'.repeat(100), Buffer.from([1, 2])], { k: 2 ** 40 }];
+  const message = msgpack.encode(value);
+
+  it('decodes a message in the middle of a larger buffer, for both serializers', () => {
+    for (const serializer of [msgpackSerializer, jsonSerializer]) {
+      const bytes = serializer.encode(value);
+      const chunk = Buffer.concat([Buffer.from([0x93, 1, 2]), bytes, Buffer.from([0xc1, 0x91])]);
+      assert.deepEqual(decodeRange(serializer, chunk, 3, 3 + bytes.length), value, serializer.name);
+      assert.deepEqual(decodeRange(serializer, bytes, 0, bytes.length), value, serializer.name);
+    }
+  });
+
+  it('refuses every truncation of a message followed by more bytes, never reading past the range', () => {
+    const chunk = Buffer.concat([message, message]);
+    for (let end = 0; end < message.length; end++) {
+      assert.throws(() => decodeRange(msgpackSerializer, chunk, 0, end), CodecError, `prefix of ${end} bytes`);
+      assert.throws(() => decodeRange(msgpackSerializer, chunk, message.length, message.length + end), CodecError, `second, prefix of ${end} bytes`);
+    }
+  });
+
+  it('refuses trailing bytes and nesting past the limit inside the range', () => {
+    const padded = (inner: Buffer): Buffer => Buffer.concat([Buffer.from([0xa1, 0x78]), inner, Buffer.from([0x01])]);
+    const trailing = hex('92 01 02 03');
+    assert.throws(() => decodeRange(msgpackSerializer, padded(trailing), 2, 2 + trailing.length), CodecError);
+    const deep = Buffer.concat([Buffer.alloc(MAX_NESTING + 1, 0x91), hex('01')]);
+    assert.throws(() => decodeRange(msgpackSerializer, padded(deep), 2, 2 + deep.length), /more than 100 deep/);
+  });
+
+  it('refuses an empty range like an empty message', () => {
+    assert.throws(() => decodeRange(msgpackSerializer, message, 5, 5), CodecError);
+    assert.throws(() => msgpack.decode(Buffer.alloc(0)), CodecError);
   });
 });

@@ -17,7 +17,7 @@ export class FakeConnection implements Connection {
   closeInfo: CloseInfo | undefined;
   private handler: ConnectionHandler | undefined;
   private readonly inbox: Message[] = [];
-  private readonly waiters: { type: MessageType | undefined; resolve: (m: Message) => void }[] = [];
+  private readonly waiters: { accepts: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   private readonly closeWaiters: (() => void)[] = [];
 
   private readonly maxBytes: number;
@@ -36,7 +36,7 @@ export class FakeConnection implements Connection {
   send(message: Message): boolean {
     if (this.closed) return false;
     if (this.maxBytes !== Infinity && JSON.stringify(message).length > this.maxBytes) return false;
-    const index = this.waiters.findIndex((w) => w.type === undefined || w.type === message.type);
+    const index = this.waiters.findIndex((w) => w.accepts(message));
     if (index !== -1) this.waiters.splice(index, 1)[0]!.resolve(message);
     else this.inbox.push(message);
     return true;
@@ -67,9 +67,14 @@ export class FakeConnection implements Connection {
 
   /** The next message the router sends (of a type, if given). */
   next<T extends MessageType>(type?: T): Promise<MessageOf<T>> {
-    const index = this.inbox.findIndex((m) => type === undefined || m.type === type);
-    if (index !== -1) return Promise.resolve(this.inbox.splice(index, 1)[0] as MessageOf<T>);
-    return new Promise((resolve) => this.waiters.push({ type, resolve: resolve as (m: Message) => void }));
+    return this.nextMatching((m) => type === undefined || m.type === type) as Promise<MessageOf<T>>;
+  }
+
+  /** The next message the router sends that passes the test (others stay queued). */
+  nextMatching(accepts: (m: Message) => boolean): Promise<Message> {
+    const index = this.inbox.findIndex(accepts);
+    if (index !== -1) return Promise.resolve(this.inbox.splice(index, 1)[0]!);
+    return new Promise((resolve) => this.waiters.push({ accepts, resolve }));
   }
 
   /** Messages received and not yet taken. */

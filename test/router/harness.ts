@@ -50,10 +50,9 @@ export class TestPeer {
 
   /** Call and await the RESULT or ERROR. */
   async callAndWait(procedure: string, args?: unknown[], options: Dict = {}, kwargs?: Dict): Promise<MessageOf<'RESULT'> | MessageOf<'ERROR'>> {
-    this.call(procedure, args, options, kwargs);
-    const reply = await this.next();
-    if (reply.type !== 'RESULT' && reply.type !== 'ERROR') throw new Error(`expected RESULT or ERROR, got ${reply.type}`);
-    return reply;
+    const requestId = this.call(procedure, args, options, kwargs);
+    const reply = await this.connection.nextMatching((m) => (m.type === 'RESULT' || (m.type === 'ERROR' && m.requestType === 48)) && m.requestId === requestId);
+    return reply as MessageOf<'RESULT'> | MessageOf<'ERROR'>;
   }
 }
 

@@ -17,7 +17,7 @@ interface Seen {
 function framer(max: number): { framer: RawSocketFramer; seen: Seen } {
   const seen: Seen = { frames: [], refusals: [] };
   const f = new RawSocketFramer(max, {
-    frame: (type, payload) => seen.frames.push({ type, payload: payload.toString('hex') }),
+    frame: (type, bytes, start, end) => seen.frames.push({ type, payload: bytes.toString('hex', start, end) }),
     refuse: (refusal, reason) => seen.refusals.push({ refusal, reason }),
   });
   return { framer: f, seen };
@@ -69,19 +69,37 @@ describe('RawSocketFramer', () => {
     assert.equal(f.bufferedBytes, 0);
   });
 
-  it('copies a payload that spans chunks, and hands out a view when it does not', () => {
+  it('copies a payload that spans chunks, and hands out a range of the chunk when it does not', () => {
     const payloadsSeen: Buffer[] = [];
-    const f = new RawSocketFramer(1024, { frame: (_t, p) => payloadsSeen.push(p), refuse: () => assert.fail('refused') });
+    const ranges: { bytes: Buffer; start: number; end: number }[] = [];
+    const f = new RawSocketFramer(1024, {
+      frame: (_t, bytes, start, end) => {
+        ranges.push({ bytes, start, end });
+        payloadsSeen.push(Buffer.from(bytes.subarray(start, end)));
+      },
+      refuse: () => assert.fail('refused'),
+    });
     const whole = encodeFrame(FrameType.message, Buffer.from('abcdef'));
     f.push(whole);
-    assert.ok(payloadsSeen[0]!.buffer === whole.buffer && payloadsSeen[0]!.byteOffset === whole.byteOffset + 4, 'a view');
+    assert.deepEqual({ ...ranges[0]!, bytes: ranges[0]!.bytes === whole }, { bytes: true, start: 4, end: 10 }, 'the chunk itself');
     const first = Buffer.from(whole.subarray(0, 6));
     const second = Buffer.from(whole.subarray(6));
     f.push(first);
     f.push(second);
     first.fill(0);
     second.fill(0);
+    assert.equal(ranges[1]!.bytes.toString('utf8', ranges[1]!.start, ranges[1]!.end), 'abcdef', 'a copy');
     assert.equal(payloadsSeen[1]!.toString(), 'abcdef');
+  });
+
+  it('frames a header split across chunks after frames whose header was whole', () => {
+    const { framer: f, seen } = framer(1024);
+    const one = encodeFrame(FrameType.message, Buffer.from('one'));
+    const two = encodeFrame(FrameType.message, Buffer.from('two'));
+    f.push(Buffer.concat([one, two.subarray(0, 2)]));
+    f.push(two.subarray(2, 3));
+    f.push(Buffer.concat([two.subarray(3), one]));
+    assert.deepEqual(seen.frames.map((x) => Buffer.from(x.payload, 'hex').toString()), ['one', 'two', 'one']);
   });
 
   it('accepts a frame of exactly the maximum size', () => {
@@ -96,7 +114,7 @@ describe('RawSocketFramer', () => {
     writeFrameHeader(header, 0, FrameType.message, MAX_FRAME_PAYLOAD);
     assert.deepEqual([...header], [0x08, 0, 0, 0]);
     const sizes: number[] = [];
-    const f = new RawSocketFramer(MAX_FRAME_PAYLOAD, { frame: (_t, p) => sizes.push(p.length), refuse: () => assert.fail('refused') });
+    const f = new RawSocketFramer(MAX_FRAME_PAYLOAD, { frame: (_t, _bytes, start, end) => sizes.push(end - start), refuse: () => assert.fail('refused') });
     f.push(header);
     const body = Buffer.alloc(MAX_FRAME_PAYLOAD);
     f.push(body.subarray(0, 1 << 20));

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { Router } from '../../router/index.js';
-import { createLogger, logLevels, type LogLevel } from '../../observability/logger.js';
+import { createLogger, logLevels, type LogLevel, type Logger } from '../../observability/logger.js';
+import { installMesh } from '../../mesh/index.js';
+import { defaultDataDir } from '../../common/paths.js';
 import { isLoopbackAddress } from '../../transport/address.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
 import { CliError } from '../errors.js';
@@ -8,7 +10,7 @@ import { parseInteger } from '../parse-values.js';
 
 export const routerDefaults = { host: '127.0.0.1', port: 8080, path: '/ws', rawsocketPort: 8081, realm: 'thoth' } as const;
 
-interface RouterFlags {
+export interface RouterFlags {
   host?: string;
   port?: number;
   path?: string;
@@ -17,27 +19,11 @@ interface RouterFlags {
   realm?: string[];
   config?: string;
   logLevel?: LogLevel;
+  dataDir?: string;
 }
 
-export function routerCommand(): Command {
-  return new Command('router')
-    .description('run a thoth router (WebSocket and RawSocket on loopback by default)')
-    .addOption(new Option('--host <host>', `address to listen on (default ${routerDefaults.host})`).env('THOTH_HOST'))
-    .addOption(new Option('--port <port>', `WebSocket port, 0 for any free port (default ${routerDefaults.port})`).argParser(parseInteger('--port', 0, 65535)).env('THOTH_PORT'))
-    .addOption(new Option('--path <path>', `WebSocket path (default ${routerDefaults.path})`))
-    .addOption(new Option('--rawsocket-port <port>', `RawSocket TCP port, 0 for any free port (default ${routerDefaults.rawsocketPort})`).argParser(parseInteger('--rawsocket-port', 0, 65535)).env('THOTH_RAWSOCKET_PORT'))
-    .addOption(new Option('--unix <path>', 'also listen for RawSocket on this Unix socket'))
-    .addOption(new Option('--realm <name...>', `realm(s) to serve (default ${routerDefaults.realm})`))
-    .addOption(new Option('--config <file>', 'config file, JSON or YAML').env('THOTH_CONFIG'))
-    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)').choices(logLevels).env('THOTH_LOG_LEVEL'))
-    .action(async (flags: RouterFlags) => {
-      await runRouter(flags);
-    });
-}
-
-async function runRouter(flags: RouterFlags): Promise<void> {
-  const config: RouterConfig = flags.config ? await loadRouterConfig(flags.config) : {};
-  const logger = createLogger({ level: flags.logLevel ?? config.logLevel ?? 'info' });
+/** Build, start and return a router (with its device registry) from flags and config; throws CliError. */
+export async function startRouter(flags: RouterFlags, logger: Logger, config: RouterConfig): Promise<Router> {
   const ws = config.websocket === false ? undefined : config.websocket ?? {};
   const raw = config.rawsocket === false ? undefined : config.rawsocket ?? {};
   const websocket = ws && { host: flags.host ?? ws.host ?? routerDefaults.host, port: flags.port ?? ws.port ?? routerDefaults.port, path: flags.path ?? ws.path ?? routerDefaults.path };
@@ -50,11 +36,36 @@ async function runRouter(flags: RouterFlags): Promise<void> {
   }
   const router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger });
   try {
+    installMesh(router, { dataDir: flags.dataDir ?? config.dataDir ?? defaultDataDir(), realm: router.settings.realms[0], ...config.mesh, logger });
     await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });
   } catch (error) {
     await router.close();
     throw new CliError((error as Error).message);
   }
+  return router;
+}
+
+export function routerCommand(): Command {
+  return new Command('router')
+    .description('run a thoth router (WebSocket and RawSocket on loopback by default)')
+    .addOption(new Option('--host <host>', `address to listen on (default ${routerDefaults.host})`).env('THOTH_HOST'))
+    .addOption(new Option('--port <port>', `WebSocket port, 0 for any free port (default ${routerDefaults.port})`).argParser(parseInteger('--port', 0, 65535)).env('THOTH_PORT'))
+    .addOption(new Option('--path <path>', `WebSocket path (default ${routerDefaults.path})`))
+    .addOption(new Option('--rawsocket-port <port>', `RawSocket TCP port, 0 for any free port (default ${routerDefaults.rawsocketPort})`).argParser(parseInteger('--rawsocket-port', 0, 65535)).env('THOTH_RAWSOCKET_PORT'))
+    .addOption(new Option('--unix <path>', 'also listen for RawSocket on this Unix socket'))
+    .addOption(new Option('--realm <name...>', `realm(s) to serve (default ${routerDefaults.realm})`))
+    .addOption(new Option('--config <file>', 'config file, JSON or YAML').env('THOTH_CONFIG'))
+    .addOption(new Option('--data-dir <dir>', `where the device registry is kept (default ${defaultDataDir()})`).env('THOTH_DATA_DIR'))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)').choices(logLevels).env('THOTH_LOG_LEVEL'))
+    .action(async (flags: RouterFlags) => {
+      await runRouter(flags);
+    });
+}
+
+async function runRouter(flags: RouterFlags): Promise<void> {
+  const config: RouterConfig = flags.config ? await loadRouterConfig(flags.config) : {};
+  const logger = createLogger({ level: flags.logLevel ?? config.logLevel ?? 'info' });
+  const router = await startRouter(flags, logger, config);
   logger.info({ realms: router.settings.realms, urls: router.urls }, 'router ready');
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

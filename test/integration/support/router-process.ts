@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Child, describeStatus, spawnNode, type ExitStatus } from './child.js';
 import { cliMainPath } from './paths.js';
 
@@ -19,11 +22,15 @@ export interface RouterProcessOptions {
   /** A config file (JSON or YAML). */
   configPath?: string;
   readyTimeoutMs?: number;
+  /** The registry's folder; default: a fresh temporary one, removed on stop(). */
+  dataDir?: string;
 }
 
 /** `thoth router` as a real process (log level info: readiness is its 'router ready' info line) on ephemeral loopback ports; resolves once it logs 'router ready'. */
 export async function startRouterProcess(options: RouterProcessOptions = {}): Promise<RouterProcess> {
-  const args = ['router', '--port', '0', '--rawsocket-port', '0', '--log-level', 'info'];
+  const ownDataDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'thoth-router-')) : undefined;
+  const dataDir = options.dataDir ?? ownDataDir!;
+  const args = ['router', '--port', '0', '--rawsocket-port', '0', '--log-level', 'info', '--data-dir', dataDir];
   if (options.unixPath !== undefined) args.push('--unix', options.unixPath);
   if (options.configPath !== undefined) args.push('--config', options.configPath);
   const child = spawnNode(cliMainPath(), args, { name: 'router' });
@@ -46,7 +53,9 @@ export async function startRouterProcess(options: RouterProcessOptions = {}): Pr
     child, wsUrl, rawUrl, unixUrl,
     async stop(timeoutMs = 10_000) {
       child.signal('SIGTERM');
-      return child.waitForExit(timeoutMs);
+      const status = await child.waitForExit(timeoutMs);
+      if (ownDataDir !== undefined) rmSync(ownDataDir, { recursive: true, force: true });
+      return status;
     },
   };
 }

@@ -1,0 +1,134 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DeviceRecord, ModalityRecord, ModalityStatus } from './records.js';
+
+export class RegistryStoreError extends Error {
+  override readonly name = 'RegistryStoreError';
+  constructor(readonly path: string, message: string, options?: { cause?: unknown }) {
+    super(`registry database ${path}: ${message}`, options);
+  }
+}
+
+/** Ordered migrations; PRAGMA user_version is the number applied. Never edit one that shipped. */
+const migrations: readonly string[] = [
+  `CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     record TEXT NOT NULL,
+     first_seen TEXT NOT NULL,
+     last_seen TEXT NOT NULL
+   );
+   CREATE TABLE modalities (
+     id INTEGER PRIMARY KEY,
+     device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+     record TEXT NOT NULL,
+     status TEXT NOT NULL
+   );
+   CREATE INDEX modalities_by_device ON modalities(device_id);`,
+];
+
+interface DeviceRow { record: string; first_seen: string; last_seen: string }
+interface ModalityRow { record: string; status: string }
+
+/**
+ * The registry's persistent half: known devices (details, tags, first and last
+ * seen) and the modalities they had. Live state (who is online) is the registry's;
+ * at open every device is offline and every modality gone until they come back.
+ */
+export class RegistryStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  private constructor(readonly path: string, db: Database.Database) {
+    this.db = db;
+    this.statements = {
+      upsertDevice: db.prepare('INSERT INTO devices (id, record, first_seen, last_seen) VALUES (@id, @record, @first_seen, @last_seen) ON CONFLICT(id) DO UPDATE SET record = excluded.record, last_seen = excluded.last_seen'),
+      touchDevice: db.prepare('UPDATE devices SET last_seen = ? WHERE id = ?'),
+      deleteDevice: db.prepare('DELETE FROM devices WHERE id = ?'),
+      allDevices: db.prepare('SELECT record, first_seen, last_seen FROM devices'),
+      upsertModality: db.prepare('INSERT INTO modalities (id, device_id, record, status) VALUES (@id, @device_id, @record, @status) ON CONFLICT(id) DO UPDATE SET record = excluded.record, status = excluded.status'),
+      setModalityStatus: db.prepare('UPDATE modalities SET status = ? WHERE id = ?'),
+      allModalities: db.prepare('SELECT record, status FROM modalities'),
+      maxModalityId: db.prepare('SELECT COALESCE(MAX(id), 0) AS max FROM modalities'),
+      allGone: db.prepare("UPDATE modalities SET status = 'gone' WHERE status != 'gone'"),
+    };
+  }
+
+  /** Open (creating it and its folder if needed) and migrate. Anything wrong is a RegistryStoreError naming the file. */
+  static open(path: string): RegistryStore {
+    let db: Database.Database | undefined;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+      migrate(db);
+      const store = new RegistryStore(path, db);
+      store.statements.allGone.run();
+      return store;
+    } catch (cause) {
+      db?.close();
+      if (cause instanceof RegistryStoreError) throw cause;
+      const message = (cause as Error).message;
+      const hint = /not a database|malformed|integrity/i.test(message) ? ' (the file is damaged; move it aside to start an empty registry — nothing was changed)' : '';
+      throw new RegistryStoreError(path, `cannot open: ${message}${hint}`, { cause });
+    }
+  }
+
+  loadDevices(): DeviceRecord[] {
+    return (this.statements.allDevices.all() as DeviceRow[]).map((row) => ({
+      ...(JSON.parse(row.record) as DeviceRecord),
+      first_seen: row.first_seen,
+      last_seen: row.last_seen,
+      status: 'offline' as const,
+    }));
+  }
+
+  loadModalities(): ModalityRecord[] {
+    return (this.statements.allModalities.all() as ModalityRow[]).map((row) => ({ ...(JSON.parse(row.record) as ModalityRecord), status: row.status as ModalityStatus }));
+  }
+
+  saveDevice(device: DeviceRecord): void {
+    this.statements.upsertDevice.run({ id: device.id, record: JSON.stringify(device), first_seen: device.first_seen, last_seen: device.last_seen });
+  }
+
+  touchDevice(id: string, lastSeen: string): void {
+    this.statements.touchDevice.run(lastSeen, id);
+  }
+
+  deleteDevice(id: string): void {
+    this.statements.deleteDevice.run(id);
+  }
+
+  saveModality(modality: ModalityRecord): void {
+    this.statements.upsertModality.run({ id: modality.id, device_id: modality.device, record: JSON.stringify(modality), status: modality.status });
+  }
+
+  setModalityStatus(id: number, status: ModalityStatus): void {
+    this.statements.setModalityStatus.run(status, id);
+  }
+
+  /** Modality ids are never reused, across restarts too. */
+  lastModalityId(): number {
+    return (this.statements.maxModalityId.get() as { max: number }).max;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > migrations.length) {
+    throw new Error(`schema version ${version} is newer than this thoth knows (${migrations.length}); upgrade thoth`);
+  }
+  for (let v = version; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
