@@ -40,6 +40,10 @@ export interface InvocationDetails {
  */
 export type InvocationHandler = (args: Args, kwargs: Kwargs, details: InvocationDetails) => unknown;
 
+/** YIELD.Options and ERROR.Details the SDK sends: shared, never changed. */
+const NO_OPTIONS: Dict = Object.freeze({});
+const PROGRESS_OPTIONS: Dict = Object.freeze({ progress: true });
+
 interface HandlerTarget {
   procedure: string;
   handler: InvocationHandler;
@@ -97,7 +101,7 @@ export class RunningInvocation {
   /** Send a progressive result; false when not asked for or already answered. */
   progress(args: Args, kwargs: Kwargs): boolean {
     if (this.done || !this.receiveProgress) return false;
-    return this.ctx.send({ type: 'YIELD', requestId: this.requestId, options: { progress: true }, args, kwargs });
+    return this.ctx.send({ type: 'YIELD', requestId: this.requestId, options: PROGRESS_OPTIONS, args, kwargs });
   }
 
   /** INTERRUPT: abort the handler and answer ERROR wamp.error.canceled now. */
@@ -120,7 +124,7 @@ export class RunningInvocation {
   private succeeded(value: unknown): void {
     if (this.done) return;
     const payload = payloadOf(value);
-    if (!this.ctx.send({ type: 'YIELD', requestId: this.requestId, options: {}, args: payload.args, kwargs: payload.kwargs })) {
+    if (!this.ctx.send({ type: 'YIELD', requestId: this.requestId, options: NO_OPTIONS, args: payload.args, kwargs: payload.kwargs })) {
       this.unsendable('result');
       this.finish(false, sendFailed(`YIELD for ${this.procedure}`));
       return;
@@ -144,7 +148,7 @@ export class RunningInvocation {
   }
 
   private sendError(uri: string, args: Args, kwargs: Kwargs): boolean {
-    return this.ctx.send({ type: 'ERROR', requestType: MessageCode.INVOCATION, requestId: this.requestId, details: {}, error: uri, args, kwargs });
+    return this.ctx.send({ type: 'ERROR', requestType: MessageCode.INVOCATION, requestId: this.requestId, details: NO_OPTIONS, error: uri, args, kwargs });
   }
 
   /** A YIELD or ERROR that could not be sent (too large, not encodable) still owes the caller an answer. */

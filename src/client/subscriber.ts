@@ -180,15 +180,16 @@ export class Subscriber {
   }
 
   private deliver(record: SubscriptionRecord, args: Args, kwargs: Kwargs, details: EventDetails): void {
-    const report = (error: unknown): void => {
-      this.ctx.logger.error({ err: error, topic: details.topic }, 'event handler failed');
-    };
     try {
       const returned = record.handler(args, kwargs, details);
-      if (returned instanceof Promise) returned.catch(report);
+      if (returned instanceof Promise) returned.catch((error: unknown) => this.handlerFailed(error, details.topic));
     } catch (error) {
-      report(error);
+      this.handlerFailed(error, details.topic);
     }
+  }
+
+  private handlerFailed(error: unknown, topic: string): void {
+    this.ctx.logger.error({ err: error, topic }, 'event handler failed');
   }
 
   private async sendSubscribe(record: SubscriptionRecord): Promise<void> {

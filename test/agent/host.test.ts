@@ -51,7 +51,7 @@ describe('plugin host (one worker thread per plugin run)', () => {
     assert.ok(modality.id > 0);
     assert.deepEqual({ kind: modality.kind, name: modality.name, details: modality.details }, { kind: 'echo', name: 'good', details: { test: true } });
 
-    await waitFor((l) => l['msg'] === 'good plugin serving' && l['plugin'] === 'good' && l['level'] === 30);
+    await waitFor((l) => l['msg'] === 'good plugin serving' && l['level'] === 30);
     const echoed = await caller.call('test.echo', ['there'], {}, { device: device.name });
     assert.deepEqual(echoed.value, { text: 'hi there', device: device.id, modality: modality.id });
     const listed = (await caller.call('thoth.modality.list', [], { device: device.id, status: 'live' })).value as { id: number; kind: string; procedures: string[] }[];
