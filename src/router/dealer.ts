@@ -26,7 +26,7 @@ export class Registration {
   ) {}
 }
 
-/** What the meta API wants to hear about registrations. */
+/** What the realm (the meta API, and the mesh above it) hears about registrations. */
 export interface DealerEvents {
   registrationCreated(peer: Peer, registration: Registration): void;
   /** options: the REGISTER's options (thoth reads `_modality` from them). */

@@ -45,6 +45,7 @@ describe('agents as processes', { timeout: 180_000 }, () => {
     const dir = dataDir ?? await tempDir();
     const child = spawnNode(cliMainPath(), ['agent', '--router', router.wsUrl, '--name', name, '--data-dir', dir, '--shutdown-deadline', '1000', ...args], { name: `agent ${name}` });
     const ready = await child.waitForJson((line) => line['msg'] === 'agent running', { what: "'agent running'", timeoutMs: 20_000 });
+    if (args.includes(fixture('good'))) await child.waitForJson((line) => line['msg'] === 'good plugin serving', { what: 'the good plugin serving', timeoutMs: 10_000 });
     const agent = { child, id: String(ready['device']), name, dataDir: dir };
     agents.set(name, agent);
     return agent;
@@ -199,7 +200,6 @@ describe('agents as processes', { timeout: 180_000 }, () => {
     assert.equal(again.id, living.id);
     const record = await device(living.id);
     assert.equal(record.status, 'online');
-    await again.child.waitForJson((line) => line['msg'] === 'good plugin serving', { what: 'the plugin serving', timeoutMs: 10_000 });
     const live = (await watcher.call('thoth.modality.list', [], { device: living.id, status: 'live' })).value as ModalityRecord[];
     assert.deepEqual(live.map((m) => m.kind).sort(), ['agent', 'echo']);
     const devices = (await watcher.call('thoth.device.list', [], { name: 'living' })).value as DeviceRecord[];
