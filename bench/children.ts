@@ -8,7 +8,11 @@ export type ChildScript =
   | 'caller-process'
   | 'relay-process'
   | 'relay-callee-process'
-  | 'relay-caller-process';
+  | 'relay-caller-process'
+  | 'mesh-router-process'
+  | 'mesh-callee-process'
+  | 'mesh-caller-process'
+  | 'mesh-loader-process';
 
 export interface SpawnOptions {
   /** Extra node flags, e.g. --cpu-prof. */

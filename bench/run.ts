@@ -3,20 +3,22 @@
  *
  * Routed echo through a thoth router (router, SDK callee, SDK caller: three
  * processes) against a bare TCP relay baseline (relay, callee, caller: three
- * processes), for every transport x serializer x payload x outstanding cell.
- * Prints a markdown table; asserts nothing.
+ * processes), for every transport x serializer x payload x outstanding cell;
+ * then the mesh sections (bench/mesh-bench.ts): device-targeted call overhead
+ * and registry size. Prints markdown tables; asserts nothing.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRelayCell, runThothCell, running, type CellResult, type Timing } from './cell.js';
 import { formatMachine, machineInfo } from './machine.js';
+import { meshSections, runMeshSections, sectionMatches } from './mesh-bench.js';
 import { formatSummary, summarizeProfile } from './profile.js';
 import { allScenarios, matchesFilter, relayKey, scenarioLabel, type Scenario } from './scenarios.js';
 import { cpuTable, errorLines, markdownTable, targetLines, timingLine, type Row } from './table.js';
 
 const usage = `usage: node dist/bench/run.js [--quick] [--only <words>] [--warmup-ms N] [--duration-ms N] [--no-relay] [--profile <dir>]
-  --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64"
+  --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64", "mesh", "mesh targeted x64", "mesh registry memory"
   --profile   run every process under node --cpu-prof into <dir>/<cell>/<role>/ and print where its time went`;
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
@@ -55,7 +57,10 @@ function progress(text: string): void {
 async function main(): Promise<void> {
   const { timing, only, relay, profileDir } = parse();
   const scenarios = allScenarios().filter((s) => matchesFilter(s, only));
-  if (scenarios.length === 0) throw new Error(`--only '${only}' matches no cell; labels look like "rawsocket msgpack small x64"`);
+  const mesh = meshSections().filter((s) => sectionMatches(s, only));
+  if (scenarios.length === 0 && mesh.length === 0) {
+    throw new Error(`--only '${only}' matches no cell; labels look like "rawsocket msgpack small x64", "mesh targeted x64", "mesh registry memory"`);
+  }
   const machine = machineInfo();
   // Relay cell first, then the thoth cells that compare with it, so slow drift on a shared machine hits both alike.
   scenarios.sort((a, b) => relayKey(a).localeCompare(relayKey(b)) || a.transport.localeCompare(b.transport));
@@ -73,20 +78,22 @@ async function main(): Promise<void> {
   const order = allScenarios().map(scenarioLabel);
   rows.sort((a, b) => order.indexOf(scenarioLabel(a.scenario)) - order.indexOf(scenarioLabel(b.scenario)));
 
-  const out = [
-    formatMachine(machine),
-    `- ${timingLine(timing)}`,
-    '',
-    markdownTable(rows),
-    '',
-    targetLines(rows),
-    '',
-    'CPU time per call inside the measured window (user + system, per process), and cores busy (all three processes; the machine has ' + machine.cpus + '):',
-    '',
-    cpuTable(rows),
-  ];
+  const out = [formatMachine(machine), `- ${timingLine(timing)}`];
+  if (rows.length > 0) {
+    out.push(
+      '',
+      markdownTable(rows),
+      '',
+      targetLines(rows),
+      '',
+      'CPU time per call inside the measured window (user + system, per process), and cores busy (all three processes; the machine has ' + machine.cpus + '):',
+      '',
+      cpuTable(rows),
+    );
+  }
   const errors = errorLines(rows);
   if (errors) out.push('', errors);
+  if (mesh.length > 0) out.push('', await runMeshSections(mesh, timing, progress));
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (profileDir) {

@@ -6,6 +6,7 @@ import type { AgentProcedure } from './device-link.js';
 import { AgentError } from './errors.js';
 
 const unloadSchema = z.strictObject({ name: z.string().min(1) });
+const reloadSchema = z.strictObject({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() });
 
 /** AgentError -> wamp.error.invalid_argument with its message; anything else as it is. */
 function answer(error: unknown): never {
@@ -43,6 +44,13 @@ export function agentProcedures(agent: Agent): AgentProcedure[] {
         const { name } = parse(unloadSchema, kwargs, 'agent.plugins.unload');
         await agent.unloadPlugin(name).catch(answer);
         return { unloaded: name };
+      },
+    },
+    {
+      uri: 'agent.plugins.reload',
+      handler: async (_args, kwargs) => {
+        const { name, config } = parse(reloadSchema, kwargs, 'agent.plugins.reload');
+        return agent.reloadPlugin(name, config).catch(answer);
       },
     },
     {

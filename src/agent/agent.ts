@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Dict } from '../protocol/messages.js';
 import { agentProcedures } from './agent-procedures.js';
 import { sleep, systemClock, type Clock } from './clock.js';
-import { resolvePluginSpec, type AgentSettings, type PluginSpec } from './config.js';
+import { defaults, resolvePluginSpec, type AgentSettings, type PluginSpec } from './config.js';
 import { DeviceLink } from './device-link.js';
 import { AgentError, messageOf } from './errors.js';
 import { Events } from './events.js';
@@ -89,6 +89,7 @@ export class Agent {
   private readonly events: Events<AgentEvents>;
   private readonly stopController = new AbortController();
   private readonly runners = new Map<string, PluginRunner>();
+  private readonly prepared = new Map<PluginRunner, PreparedPlugin>();
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private session: Session | undefined;
@@ -137,8 +138,8 @@ export class Agent {
    * with backoff until the router answers or stop() is called), register the
    * device, launch the plugins. Resolves once each plugin's first run has
    * started or ended. Rejects with AgentError: 'identity', 'invalid_config',
-   * 'plugin_load', 'plugin_config', 'plugin_name', or 'stopped' when stop()
-   * came first. Idempotent.
+   * 'plugin_load', 'plugin_config', 'plugin_name', 'register_failed', or
+   * 'stopped' when stop() came first. Idempotent.
    */
   start(): Promise<void> {
     this.starting ??= this.run().catch(async (error: unknown) => {
@@ -184,8 +185,31 @@ export class Agent {
     const runner = this.runners.get(name);
     if (runner === undefined) throw new AgentError('plugin_name', `no plugin named "${name}" is loaded (loaded: ${[...this.runners.keys()].join(', ') || 'none'})`);
     this.runners.delete(name);
+    this.prepared.delete(runner);
     await runner.stop(this.options.settings.shutdownDeadlineMs);
     this.logger.info({ plugin: name }, 'plugin unloaded');
+  }
+
+  /**
+   * Run a plugin again, with a new config if given (checked before the old run
+   * is touched): drain, stop, start. Its thread imports the module afresh, so
+   * new code on disk is picked up (its config schema is the one first loaded).
+   */
+  async reloadPlugin(name: string, config?: Record<string, unknown>): Promise<PluginStatus> {
+    this.assertRunning();
+    const runner = this.runners.get(name);
+    const old = runner === undefined ? undefined : this.prepared.get(runner);
+    if (runner === undefined || old === undefined) throw new AgentError('plugin_name', `no plugin named "${name}" is loaded (loaded: ${[...this.runners.keys()].join(', ') || 'none'})`);
+    const plugin = await preparePlugin({ use: old.use, name, config: config ?? old.config, restart: old.restart, backoff: old.backoff });
+    this.assertRunning();
+    await runner.stop(this.options.settings.shutdownDeadlineMs);
+    this.runners.delete(name);
+    this.prepared.delete(runner);
+    this.assertRunning();
+    const next = this.addRunner(plugin);
+    await next.start();
+    this.logger.info({ plugin: name }, 'plugin reloaded');
+    return next.status();
   }
 
   private assertRunning(): void {
@@ -243,7 +267,7 @@ export class Agent {
     } catch (error) {
       if (error instanceof RemoteError) {
         const hint = error.uri === ErrorUri.noSuchProcedure ? ' (does this router have the device registry?)' : '';
-        throw new AgentError('invalid_config', `the router at ${this.options.settings.router} refused to register this device: ${error.message}${hint}`, { cause: error });
+        throw new AgentError('register_failed', `the router at ${this.options.settings.router} refused to register this device: ${error.message}${hint}`, { cause: error });
       }
       this.logger.warn({ err: error }, 'device registration interrupted; waiting for the reconnect');
       const signal = this.stopController.signal;
@@ -268,6 +292,7 @@ export class Agent {
           random: this.random,
           connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
           closeTimeoutMs: 1000,
+          pingIntervalMs: defaults.pingIntervalMs,
           logger: this.logger.child({ component: 'session' }),
         });
         if (this.stopController.signal.aborted) {
@@ -312,6 +337,7 @@ export class Agent {
       logger,
     });
     this.runners.set(plugin.name, runner);
+    this.prepared.set(runner, plugin);
     return runner;
   }
 

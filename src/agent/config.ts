@@ -28,6 +28,8 @@ export const defaults = {
   backoff: { initialMs: 1000, maxMs: 60_000 },
   reconnect: { initialMs: 500, maxMs: 30_000 },
   logLevel: 'info' as LogLevel,
+  /** Transport PINGs on the agent's and the plugins' sessions, so a router gone silent is noticed and reconnected. */
+  pingIntervalMs: 15_000,
 } as const;
 
 export const pluginNamePattern = /^[A-Za-z0-9_-]{1,64}$/;

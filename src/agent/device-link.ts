@@ -95,12 +95,13 @@ export class DeviceLink {
       this.registrations.push(await session.register(uri, handler, { invoke: 'roundrobin' }));
     }
     logger.info({ device: facts.id, name: facts.name, session: session.id, modality: this.modalityId }, 'device registered');
-    await this.heartbeat();
+    await this.heartbeat(false);
     this.options.registered(record);
     return record;
   }
 
-  private async heartbeat(): Promise<void> {
+  /** `mayRegister`: a refusal makes the device register again (not for the beat that ends a registration, or it could loop). */
+  private async heartbeat(mayRegister: boolean): Promise<void> {
     if (this.closed) return;
     if (this.heartbeatTimer !== undefined) this.options.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
@@ -112,8 +113,12 @@ export class DeviceLink {
         if (parsed.success && this.options.heartbeatIntervalMs === undefined) this.heartbeatMs = parsed.data.interval_ms;
       } catch (error) {
         if (error instanceof RemoteError && (error.uri === ErrorUri.noSuchDevice || error.uri === ErrorUri.deviceOffline)) {
-          logger.warn({ uri: error.uri }, 'the router does not know this device as online; registering again');
-          void this.register().catch((e: unknown) => logger.warn({ err: e }, 'device re-registration failed'));
+          if (mayRegister) {
+            logger.warn({ uri: error.uri }, 'the router does not know this device as online; registering again');
+            void this.register().catch((e: unknown) => logger.warn({ err: e }, 'device re-registration failed'));
+          } else {
+            logger.warn({ uri: error.uri }, 'the router refused the first heartbeat after registering');
+          }
         } else if (error instanceof RemoteError && error.uri === ErrorUri.noSuchProcedure) {
           if (!this.missingHeartbeat) logger.warn('the router has no thoth.device.heartbeat; heartbeats are skipped');
           this.missingHeartbeat = true;
@@ -125,7 +130,7 @@ export class DeviceLink {
     if (this.closed || this.heartbeatTimer !== undefined) return;
     this.heartbeatTimer = this.options.clock.setTimeout(() => {
       this.heartbeatTimer = undefined;
-      void this.heartbeat();
+      void this.heartbeat(true);
     }, this.heartbeatMs);
   }
 }

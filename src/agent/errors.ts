@@ -10,6 +10,8 @@ export const AgentErrorCode = {
   pluginConfig: 'plugin_config',
   /** No plugin of that name is loaded (unload), or one of that name already is (load). */
   pluginName: 'plugin_name',
+  /** The router refused thoth.device.register (e.g. it has no device registry). */
+  registerFailed: 'register_failed',
   /** stop() was called before start() finished. */
   stopped: 'stopped',
   /** Used after stop(). */

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { backoffDelay, connect, type Session } from '../client/index.js';
 import { createLogger, type LogLevel, type Logger } from '../observability/logger.js';
+import { defaults } from './config.js';
 import { importPlugin, validatePluginConfig } from './plugin-loader.js';
 import type { LiveModality, PluginContext, PluginDefinition } from './plugin.js';
 import { errorInfo, toWorkerSchema, workerDataSchema, type FromWorker, type WorkerData } from './worker-protocol.js';
@@ -133,6 +134,7 @@ async function run(raw: unknown): Promise<void> {
         realm: data.realm,
         reconnect: { initialDelayMs: data.reconnect.initialMs, maxDelayMs: data.reconnect.maxMs },
         closeTimeoutMs: 1000,
+        pingIntervalMs: defaults.pingIntervalMs,
         logger: logger.child({ component: 'session' }),
       });
     }

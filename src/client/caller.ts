@@ -139,18 +139,18 @@ export class Caller {
   }
 
   onResult(message: MessageOf<'RESULT'>): void {
-    const entry = this.pending.get(message.requestId);
-    if (entry === undefined) {
-      this.ctx.logger.debug({ requestId: message.requestId }, 'RESULT for no pending call; ignored');
-      return;
-    }
     const result = new CallResult(message.args ?? [], message.kwargs ?? {}, message.details);
     if (!result.progress) {
-      this.pending.resolve(message.requestId, result);
+      if (!this.pending.resolve(message.requestId, result)) this.ignored(message, 'RESULT for no pending call; ignored');
+      return;
+    }
+    const entry = this.pending.get(message.requestId);
+    if (entry === undefined) {
+      this.ignored(message, 'RESULT for no pending call; ignored');
       return;
     }
     if (entry.onProgress === undefined) {
-      this.ctx.logger.debug({ requestId: message.requestId }, 'progressive RESULT for a call that did not ask for them; ignored');
+      this.ignored(message, 'progressive RESULT for a call that did not ask for them; ignored');
       return;
     }
     try {
@@ -165,6 +165,10 @@ export class Caller {
     if (!this.pending.reject(message.requestId, error)) {
       this.ctx.logger.debug({ requestId: message.requestId, error: message.error }, 'ERROR for no pending call; ignored');
     }
+  }
+
+  private ignored(message: MessageOf<'RESULT'>, why: string): void {
+    this.ctx.logger.debug({ requestId: message.requestId }, why);
   }
 
   /** Disconnect or close: every pending call fails with `error`. */

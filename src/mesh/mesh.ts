@@ -145,8 +145,12 @@ export class Mesh implements RealmListener {
     const modality: ModalityState = { record, device, provider: peer };
     this.modalities.set(record.id, modality);
     device.modalities.add(modality);
-    this.binding(peer).modalities.push(modality);
+    const binding = this.binding(peer);
+    binding.modalities.push(modality);
     this.store.saveModality(record);
+    // After a reconnect the SDK restores a session's registrations before the plugin adds its
+    // modality again: tie those (and any other untied ones) to the session's modality now.
+    for (const registration of peer.registrations) if (!binding.registrations.has(registration)) this.registered(peer, registration, {});
     this.publish('thoth.modality.on_added', [record]);
     return record;
   }

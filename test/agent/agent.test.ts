@@ -5,6 +5,7 @@ import { RemoteError, type Session } from '../../src/client/index.js';
 import { Agent } from '../../src/agent/agent.js';
 import type { AgentConfig } from '../../src/agent/config.js';
 import { AgentError } from '../../src/agent/errors.js';
+import { Router } from '../../src/router/index.js';
 import type { PluginStatus } from '../../src/agent/runner.js';
 import { captureLogger, fixture, observer, startMeshRouter, TempDirs, testSettings, within, type MeshRouter } from './support.js';
 
@@ -88,7 +89,7 @@ describe('agent', () => {
     assert.deepEqual(record.tags, { room: 'den' });
     assert.deepEqual(record.modalities?.map((m) => m.kind).sort(), ['agent', 'echo']);
     const agentModality = record.modalities?.find((m) => m.kind === 'agent');
-    assert.deepEqual([...(agentModality?.procedures ?? [])].sort(), ['agent.plugins.list', 'agent.plugins.load', 'agent.plugins.unload', 'agent.shutdown']);
+    assert.deepEqual([...(agentModality?.procedures ?? [])].sort(), ['agent.plugins.list', 'agent.plugins.load', 'agent.plugins.reload', 'agent.plugins.unload', 'agent.shutdown']);
     assert.equal(agent.heartbeatIntervalMs, 5000, "the router's interval is used when none is configured");
   });
 
@@ -112,7 +113,7 @@ describe('agent', () => {
     await assert.rejects(caller.call('test.echo', ['x'], {}, { device: 'gamma' }), (e: unknown) => e instanceof RemoteError && e.uri === 'thoth.error.no_such_device');
   });
 
-  it('loads and unloads plugins at run time through its procedures; bad requests are clear errors', async () => {
+  it('loads, reloads and unloads plugins at run time through its procedures; bad requests are clear errors', async () => {
     const mesh = await router();
     const { agent, log } = await agentOn(mesh.url, { name: 'loader' });
     await agent.start();
@@ -132,6 +133,14 @@ describe('agent', () => {
       (e: unknown) => e instanceof RemoteError && e.uri === 'wamp.error.invalid_argument' && /agent\.plugins\.load: .*use/.test(e.message));
     await assert.rejects(caller.call('agent.plugins.unload', [], { name: 'nope' }, { device: 'loader' }),
       (e: unknown) => e instanceof RemoteError && e.uri === 'wamp.error.invalid_argument' && /no plugin named "nope" is loaded \(loaded: echoer\)/.test(e.message));
+
+    const servedAgain = log.waitFor((l) => l['msg'] === 'good plugin serving' && log.lines.filter((x) => x['msg'] === 'good plugin serving').length === 2);
+    await assert.rejects(caller.call('agent.plugins.reload', [], { name: 'echoer', config: { times: 0 } }, { device: 'loader' }),
+      (e: unknown) => e instanceof RemoteError && e.uri === 'wamp.error.invalid_argument' && /plugin echoer: config key "times"/.test(e.message));
+    const reloaded = (await caller.call('agent.plugins.reload', [], { name: 'echoer', config: { greeting: 'ho' } }, { device: 'loader' })).value as PluginStatus;
+    assert.equal(reloaded.state, 'running');
+    await servedAgain;
+    assert.equal(((await caller.call('test.echo', ['you'], {}, { device: 'loader' })).value as { text: string }).text, 'ho you');
 
     assert.deepEqual((await caller.call('agent.plugins.unload', [], { name: 'echoer' }, { device: 'loader' })).value, { unloaded: 'echoer' });
     assert.deepEqual(agent.plugins(), []);
@@ -261,6 +270,19 @@ describe('agent', () => {
     const { agent } = await agentOn('ws://127.0.0.1:1/ws', { plugins: [{ use: fixture('good'), config: { mode: 'weird' } }] });
     await assert.rejects(agent.start(), (e: unknown) => e instanceof AgentError && e.code === 'plugin_config' && /^plugin good: config key "mode"/.test(e.message));
     assert.equal(agent.state, 'stopped');
+  });
+
+  it('fails start() clearly against a router without the device registry', async () => {
+    const plain = new Router();
+    const [url] = await plain.listen({ websocket: { host: '127.0.0.1', port: 0 } });
+    try {
+      const { agent } = await agentOn(url!);
+      await assert.rejects(agent.start(), (e: unknown) => e instanceof AgentError && e.code === 'register_failed' && /wamp\.error\.no_such_procedure.*does this router have the device registry/.test(e.message));
+      assert.equal(agent.state, 'stopped');
+      assert.equal((await agent.done).failed, true);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('stop() during start() ends the connect retries', async () => {

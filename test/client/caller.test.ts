@@ -23,6 +23,22 @@ describe('call', () => {
     await session.close();
   });
 
+  it('a RESULT for no pending call, or a second RESULT for one, is ignored', async () => {
+    const { session, router } = await open();
+    const first = session.call('a.b');
+    const call = await router.expect('CALL');
+    router.send({ type: 'RESULT', requestId: 999, details: {}, args: ['stray'] });
+    router.send({ type: 'RESULT', requestId: 999, details: { progress: true }, args: ['stray progress'] });
+    router.send({ type: 'RESULT', requestId: call.requestId, details: {}, args: ['one'] });
+    router.send({ type: 'RESULT', requestId: call.requestId, details: {}, args: ['two'] });
+    assert.equal((await first).value, 'one');
+    const second = session.call('a.b');
+    const next = await router.expect('CALL');
+    router.send({ type: 'RESULT', requestId: next.requestId, details: {}, args: ['three'] });
+    assert.equal((await second).value, 'three');
+    await session.close();
+  });
+
   it('request ids count up from 1 in one session', async () => {
     const { session, router } = await open();
     void session.call('a.b').catch(() => {});

@@ -129,3 +129,18 @@ describe('device and modality registry', () => {
     await router.close();
   });
 });
+
+test('registrations made before the session adds its modality (restored after a reconnect) are tied to it', async () => {
+  const { router } = meshRouter();
+  const device = await addDevice(router, 'dev-hhhh', 'den');
+  const plugin = await joinRouter(router);
+  await plugin.register('media.play', { invoke: 'roundrobin' });
+  const record = (await invoke(plugin, 'thoth.modality.add', [], { device: device.id, kind: 'speaker', name: 'den speaker' })) as { id: number; procedures: string[] };
+  assert.deepEqual(record.procedures, ['media.play']);
+  const caller = await joinRouter(router);
+  caller.call('media.play', [], { _device: 'den' });
+  const inv = await plugin.next('INVOCATION');
+  plugin.send({ type: 'YIELD', requestId: inv.requestId, options: {} });
+  assert.equal((await caller.next('RESULT')).type, 'RESULT');
+  await router.close();
+});
