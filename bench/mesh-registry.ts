@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Timing } from './cell.js';
 import type { Child } from './children.js';
-import { BENCH_HEARTBEAT_TIMEOUT_MS } from './mesh-targeted.js';
 import { READY_TIMEOUT_MS, rawSocketUrl, startChild } from './mesh-spawn.js';
-import type { LoaderConfig, LoaderResult, PhaseResult } from './mesh-types.js';
+import { BENCH_HEARTBEAT_TIMEOUT_MS, type LoaderConfig, type LoaderResult, type PhaseResult } from './mesh-types.js';
 
 export type RegistryStoreKind = 'memory' | 'disk';
 
@@ -76,10 +75,11 @@ export function registrySummaryLines(runs: readonly RegistryRun[]): string {
   return runs.map((run) => {
     const { baseline, phases, list } = run.result;
     const connected = phases.find((p) => p.name === 'connect')?.after ?? baseline;
-    const done = phases.at(-1)?.after ?? baseline;
-    const registry = done.rssBytes - connected.rssBytes;
+    const registered = phases.find((p) => p.name === 'modalities')?.after ?? baseline;
+    const rss = registered.rssBytes - connected.rssBytes;
+    const heap = registered.heapUsedBytes - connected.heapUsedBytes;
     return [
-      `- ${run.store} store: ${run.devices} devices × ${run.modalitiesPerDevice} modalities cost the router ${mb(registry)} MB of RSS over their ${run.devices} open sessions (${(registry / 1024 / run.devices).toFixed(1)} KiB per device with its modalities); router RSS ${mb(done.rssBytes)} MB after a forced GC, peak ${(run.routerMaxRssKb / 1024).toFixed(1)} MB.`,
+      `- ${run.store} store: ${run.devices} devices × ${run.modalitiesPerDevice} modalities cost the router ${mb(rss)} MB of RSS (${kib(rss / run.devices)} KiB per device with its modalities) and ${mb(heap)} MB of JS heap (${kib(heap / run.devices)} KiB per device) on top of their ${run.devices} open sessions; router RSS ${mb(registered.rssBytes)} MB after a forced GC, peak ${(run.routerMaxRssKb / 1024).toFixed(1)} MB.`,
       `- ${run.store} store: \`thoth.device.list\` over ${list.devices} devices (${list.modalities} modalities, ${mb(list.jsonBytes)} MB as JSON): p50 ${list.p50Ms.toFixed(1)} ms, max ${list.maxMs.toFixed(1)} ms over ${list.calls} calls (send to result, decoding included); router CPU ${(list.routerCpuMicrosPerCall / 1000).toFixed(1)} ms per call.`,
     ].join('\n');
   }).join('\n');

@@ -8,7 +8,7 @@ import type { Timing } from './cell.js';
 import type { Child } from './children.js';
 import { sampleDelta, type ProcessSample } from './lines.js';
 import { READY_TIMEOUT_MS, rawSocketUrl, startChild } from './mesh-spawn.js';
-import { callModes, type BenchDevice, type CallerResult, type CallMode, type MeshCallerConfig, type TargetingCost } from './mesh-types.js';
+import { BENCH_HEARTBEAT_TIMEOUT_MS, callModes, type BenchDevice, type CallerResult, type CallMode, type MeshCallerConfig, type TargetingCost } from './mesh-types.js';
 import type { LatencySummary } from './stats.js';
 
 /** The device the targeted calls name (by name, as `thoth call --device bench` would), and two others. */
@@ -21,8 +21,6 @@ export const benchDevices: readonly BenchDevice[] = [
 const ROUND: readonly CallMode[] = [...callModes, ...[...callModes].reverse()];
 const WINDOWS: readonly CallMode[] = [...ROUND, ...ROUND];
 const WINDOWS_PER_MODE = WINDOWS.length / callModes.length;
-/** A long heartbeat timeout: the simulated devices send no heartbeats. */
-export const BENCH_HEARTBEAT_TIMEOUT_MS = 3_600_000;
 
 export interface ModeStats {
   calls: number;

@@ -31,6 +31,9 @@ export interface TargetingCost {
   candidates: number | string;
 }
 
+/** The simulated devices send no heartbeats: a timeout no run reaches. */
+export const BENCH_HEARTBEAT_TIMEOUT_MS = 3_600_000;
+
 export interface MeshRouterConfig {
   /** ':memory:' or a folder for registry.db. */
   dataDir: string;

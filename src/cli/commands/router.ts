@@ -45,9 +45,9 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
   return router;
 }
 
-export function routerCommand(): Command {
-  return new Command('router')
-    .description('run a thoth router (WebSocket and RawSocket on loopback by default)')
+/** The router's flags, shared by `thoth router` and `thoth up`. */
+export function addRouterOptions(command: Command): Command {
+  return command
     .addOption(new Option('--host <host>', `address to listen on (default ${routerDefaults.host})`).env('THOTH_HOST'))
     .addOption(new Option('--port <port>', `WebSocket port, 0 for any free port (default ${routerDefaults.port})`).argParser(parseInteger('--port', 0, 65535)).env('THOTH_PORT'))
     .addOption(new Option('--path <path>', `WebSocket path (default ${routerDefaults.path})`))
@@ -56,7 +56,11 @@ export function routerCommand(): Command {
     .addOption(new Option('--realm <name...>', `realm(s) to serve (default ${routerDefaults.realm})`))
     .addOption(new Option('--config <file>', 'config file, JSON or YAML').env('THOTH_CONFIG'))
     .addOption(new Option('--data-dir <dir>', `where the device registry is kept (default ${defaultDataDir()})`).env('THOTH_DATA_DIR'))
-    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)').choices(logLevels).env('THOTH_LOG_LEVEL'))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)').choices(logLevels).env('THOTH_LOG_LEVEL'));
+}
+
+export function routerCommand(): Command {
+  return addRouterOptions(new Command('router').description('run a thoth router (WebSocket and RawSocket on loopback by default)'))
     .action(async (flags: RouterFlags) => {
       await runRouter(flags);
     });

@@ -1,12 +1,11 @@
 import { Command, Option } from 'commander';
 import { Agent } from '../../agent/agent.js';
 import { defaultDataDir } from '../../common/paths.js';
-import { createLogger, logLevels, type LogLevel } from '../../observability/logger.js';
+import { createLogger, type LogLevel } from '../../observability/logger.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
 import { CliError } from '../errors.js';
-import { parseInteger } from '../parse-values.js';
 import { addAgentOptions, agentSettings, flagLayer, perPluginHelp, pluginFlagsHelp, runAgent, type AgentFlags } from './agent.js';
-import { routerDefaults, startRouter, type RouterFlags } from './router.js';
+import { addRouterOptions, startRouter, type RouterFlags } from './router.js';
 
 interface UpFlags extends RouterFlags, Omit<AgentFlags, 'realm' | 'config' | 'dataDir' | 'logLevel'> {
   agentConfig?: string;
@@ -21,19 +20,10 @@ function localUrl(urls: readonly string[]): string {
 }
 
 export function upCommand(): Command {
-  const command = new Command('up')
+  const command = addRouterOptions(new Command('up')
     .description("run a router with this machine's own agent in the same process (built-in plugins: system, notify, fs on the home folder, media)")
     .helpOption(false)
-    .addOption(new Option('-h, --help', 'show this help, with the flags of each plugin'))
-    .addOption(new Option('--host <host>', `address to listen on (default ${routerDefaults.host})`).env('THOTH_HOST'))
-    .addOption(new Option('--port <port>', `WebSocket port, 0 for any free port (default ${routerDefaults.port})`).argParser(parseInteger('--port', 0, 65535)).env('THOTH_PORT'))
-    .addOption(new Option('--path <path>', `WebSocket path (default ${routerDefaults.path})`))
-    .addOption(new Option('--rawsocket-port <port>', `RawSocket TCP port, 0 for any free port (default ${routerDefaults.rawsocketPort})`).argParser(parseInteger('--rawsocket-port', 0, 65535)).env('THOTH_RAWSOCKET_PORT'))
-    .addOption(new Option('--unix <path>', 'also listen for RawSocket on this Unix socket'))
-    .addOption(new Option('--realm <name...>', `realm(s) to serve; the agent joins the first (default ${routerDefaults.realm})`))
-    .addOption(new Option('--config <file>', 'router config file, JSON or YAML').env('THOTH_CONFIG'))
-    .addOption(new Option('--data-dir <dir>', `where the registry and the device key are kept (default ${defaultDataDir()})`).env('THOTH_DATA_DIR'))
-    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)').choices(logLevels).env('THOTH_LOG_LEVEL'))
+    .addOption(new Option('-h, --help', 'show this help, with the flags of each plugin')))
     .addOption(new Option('--agent-config <file>', 'agent config file, JSON or YAML').env('THOTH_AGENT_CONFIG'));
   addAgentOptions(command)
     .allowUnknownOption()
