@@ -32,6 +32,9 @@ export class Mesh implements RealmListener {
   readonly devices = new Map<string, DeviceState>();
   readonly modalities = new Map<number, ModalityState>();
   readonly bindings = new Map<Peer, SessionBinding>();
+  private readonly byName = new Map<string, Set<DeviceState>>();
+  /** registration -> device -> its callees on that device, for targeted calls. */
+  private readonly calleesByDevice = new Map<Registration, Map<DeviceState, Set<Peer>>>();
   private lastModalityId: number;
   private readonly drainWatchers = new Map<Peer, Set<() => void>>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -42,7 +45,11 @@ export class Mesh implements RealmListener {
     readonly settings: MeshSettings,
     private readonly logger: Logger,
   ) {
-    for (const record of store.loadDevices()) this.devices.set(record.id, { record, agent: undefined, lastHeartbeat: 0, modalities: new Set() });
+    for (const record of store.loadDevices()) {
+      const device: DeviceState = { record, agent: undefined, lastHeartbeat: 0, modalities: new Set() };
+      this.devices.set(record.id, device);
+      this.indexName(device);
+    }
     this.lastModalityId = store.lastModalityId();
     realm.dealer.targeting = new DeviceTargeting(this);
     realm.listeners.push(this);
@@ -71,10 +78,12 @@ export class Mesh implements RealmListener {
       device = { record, agent: peer, lastHeartbeat: this.settings.now(), modalities: new Set() };
       this.devices.set(info.id, device);
     } else {
+      this.unindexName(device);
       device.record = record;
       device.agent = peer;
       device.lastHeartbeat = this.settings.now();
     }
+    this.indexName(device);
     this.binding(peer).agentOf = device;
     this.store.saveDevice(record);
     this.publish(wasOnline ? 'thoth.device.on_updated' : 'thoth.device.on_online', [this.describeDevice(device)]);
@@ -94,7 +103,12 @@ export class Mesh implements RealmListener {
   devicesByIdOrName(target: string): DeviceState[] {
     const byId = this.devices.get(target);
     if (byId !== undefined) return [byId];
-    return [...this.devices.values()].filter((d) => d.record.name === target);
+    const named = this.byName.get(target);
+    return named === undefined ? [] : [...named];
+  }
+
+  calleesOn(registration: Registration, device: DeviceState): ReadonlySet<Peer> | undefined {
+    return this.calleesByDevice.get(registration)?.get(device);
   }
 
   device(target: string): DeviceState {
@@ -113,6 +127,7 @@ export class Mesh implements RealmListener {
     for (const modality of modalities) this.killModality(modality, 'its device was dropped', ErrorUri.deviceDropped);
     this.unbindAgent(device);
     this.devices.delete(device.record.id);
+    this.unindexName(device);
     this.store.deleteDevice(device.record.id);
     for (const peer of sessions) peer.kill(ErrorUri.deviceDropped, `device ${device.record.id} was dropped from the registry`);
     this.publish('thoth.device.on_dropped', [device.record.id]);
@@ -246,6 +261,11 @@ export class Mesh implements RealmListener {
     }
     if (modality === undefined) return;
     binding.registrations.set(registration, modality);
+    let byDevice = this.calleesByDevice.get(registration);
+    if (byDevice === undefined) this.calleesByDevice.set(registration, (byDevice = new Map()));
+    let callees = byDevice.get(modality.device);
+    if (callees === undefined) byDevice.set(modality.device, (callees = new Set()));
+    callees.add(peer);
     if (!modality.record.procedures.includes(registration.uri)) {
       modality.record.procedures.push(registration.uri);
       this.store.saveModality(modality.record);
@@ -258,6 +278,11 @@ export class Mesh implements RealmListener {
     const modality = binding?.registrations.get(registration);
     if (binding === undefined || modality === undefined) return;
     binding.registrations.delete(registration);
+    const byDevice = this.calleesByDevice.get(registration);
+    const callees = byDevice?.get(modality.device);
+    callees?.delete(peer);
+    if (callees?.size === 0) byDevice!.delete(modality.device);
+    if (byDevice?.size === 0) this.calleesByDevice.delete(registration);
     modality.record.procedures = modality.record.procedures.filter((p) => p !== registration.uri);
     if (modality.record.status === 'live') this.store.saveModality(modality.record);
   }
@@ -321,6 +346,18 @@ export class Mesh implements RealmListener {
       this.deviceOffline(device, 'no heartbeat in time');
       agent.kill(ErrorUri.heartbeatTimeout, `no heartbeat from device ${device.record.id} for ${this.settings.heartbeatTimeoutMs} ms`);
     }
+  }
+
+  private indexName(device: DeviceState): void {
+    let named = this.byName.get(device.record.name);
+    if (named === undefined) this.byName.set(device.record.name, (named = new Set()));
+    named.add(device);
+  }
+
+  private unindexName(device: DeviceState): void {
+    const named = this.byName.get(device.record.name);
+    named?.delete(device);
+    if (named?.size === 0) this.byName.delete(device.record.name);
   }
 
   private binding(peer: Peer): SessionBinding {

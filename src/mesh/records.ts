@@ -71,6 +71,3 @@ export const drainInputSchema = z.strictObject({
 export const deregisterInputSchema = z.strictObject({
   session: z.number().int().positive().optional(),
 });
-
-/** `_select` of a targeted call: `kind` matches the modality, every other key a device tag. */
-export const selectorSchema = z.record(z.string(), z.string());

@@ -2,12 +2,13 @@ import type { Dict } from '../protocol/messages.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 import type { CallTargeting, Registration } from '../router/dealer.js';
 import type { Peer } from '../router/peer.js';
-import { selectorSchema } from './records.js';
 import type { DeviceState, SessionBinding } from './state.js';
 
 export interface TargetingSource {
   bindings: ReadonlyMap<Peer, SessionBinding>;
   devicesByIdOrName(target: string): DeviceState[];
+  /** The callees of a registration that belong to a device (an index: no scan of every callee). */
+  calleesOn(registration: Registration, device: DeviceState): ReadonlySet<Peer> | undefined;
 }
 
 /**
@@ -25,9 +26,8 @@ export class DeviceTargeting implements CallTargeting {
     }
     let select: Record<string, string> | undefined;
     if (selectRaw !== undefined) {
-      const parsed = selectorSchema.safeParse(selectRaw);
-      if (!parsed.success) return { uri: ErrorUri.invalidArgument, message: 'CALL option "_select" must map names to strings, e.g. { "kind": "speaker", "room": "living" }' };
-      select = parsed.data;
+      if (!isSelector(selectRaw)) return { uri: ErrorUri.invalidArgument, message: 'CALL option "_select" must map names to strings, e.g. { "kind": "speaker", "room": "living" }' };
+      select = selectRaw;
     }
     let allowed: Set<DeviceState> | undefined;
     if (device !== undefined) {
@@ -37,20 +37,31 @@ export class DeviceTargeting implements CallTargeting {
       if (allowed.size === 0) return { uri: ErrorUri.noSuchDevice, message: `device "${device}" is offline` };
     }
     const out: Peer[] = [];
-    for (const callee of registration.callees) {
+    const consider = (callee: Peer): void => {
       const modality = this.source.bindings.get(callee)?.registrations.get(registration);
-      if (modality === undefined || modality.record.status !== 'live') continue;
+      if (modality === undefined || modality.record.status !== 'live') return;
       const owner = modality.device;
-      if (owner.record.status !== 'online') continue;
-      if (allowed !== undefined && !allowed.has(owner)) continue;
-      if (select !== undefined && !matchesSelector(select, modality.record.kind, owner.record.tags)) continue;
+      if (owner.record.status !== 'online') return;
+      if (allowed !== undefined && !allowed.has(owner)) return;
+      if (select !== undefined && !matchesSelector(select, modality.record.kind, owner.record.tags)) return;
       out.push(callee);
+    };
+    if (allowed !== undefined) {
+      for (const owner of allowed) for (const callee of this.source.calleesOn(registration, owner) ?? []) consider(callee);
+    } else {
+      for (const callee of registration.callees) consider(callee);
     }
     if (out.length === 0) {
       return { uri: ErrorUri.noMatchingDevice, message: `no online device${describe(device, select)} provides "${registration.uri}"` };
     }
     return out;
   }
+}
+
+function isSelector(value: unknown): value is Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
 }
 
 function matchesSelector(select: Record<string, string>, kind: string, tags: Record<string, string>): boolean {

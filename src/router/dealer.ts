@@ -15,6 +15,8 @@ const cancelModes: ReadonlySet<string> = new Set(['skip', 'kill', 'killnowait'])
 export class Registration {
   readonly callees: Peer[] = [];
   roundRobinNext = 0;
+  /** Targeted calls rotate among their narrowed candidates with their own cursor, leaving plain calls' order alone. */
+  targetedRoundRobinNext = 0;
   readonly created = new Date().toISOString();
   constructor(
     readonly id: number,
@@ -309,14 +311,17 @@ export class Dealer {
         start = Math.floor(this.random() * n);
         break;
       case 'roundrobin':
-        start = registration.roundRobinNext % n;
+        start = (callees === registration.callees ? registration.roundRobinNext : registration.targetedRoundRobinNext) % n;
         break;
     }
     for (let i = 0; i < n; i++) {
       const index = (start + step * i + n) % n;
       const callee = callees[index]!;
       if (callee.draining.size !== 0 && callee.draining.has(registration)) continue;
-      if (registration.invoke === 'roundrobin') registration.roundRobinNext = index + 1;
+      if (registration.invoke === 'roundrobin') {
+        if (callees === registration.callees) registration.roundRobinNext = index + 1;
+        else registration.targetedRoundRobinNext = index + 1;
+      }
       return callee;
     }
     return undefined;

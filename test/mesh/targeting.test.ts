@@ -132,3 +132,28 @@ describe('drain', () => {
     await router.close();
   });
 });
+
+test('targeted calls do not disturb the round robin of plain calls', async () => {
+  const { router } = meshRouter();
+  const one = await addDevice(router, 'dev-rr01', 'one');
+  const two = await addDevice(router, 'dev-rr02', 'two');
+  const a = await addProvider(router, one.id, 'worker', ['job.run']);
+  const b = await addProvider(router, two.id, 'worker', ['job.run']);
+  const caller = await joinRouter(router);
+  const answer = (peer: typeof a.peer, tag: string): Promise<void> =>
+    peer.next('INVOCATION').then((inv) => peer.send({ type: 'YIELD', requestId: inv.requestId, options: {}, args: [tag] }));
+  const order: unknown[] = [];
+  for (let i = 0; i < 4; i++) {
+    // A targeted call to "two" between every plain call.
+    const targeted = invoke(caller, 'job.run', [], {}, { _device: 'two' });
+    await answer(b.peer, 'two');
+    await targeted;
+    const plain = invoke(caller, 'job.run');
+    // Delivery is synchronous: the INVOCATION already waits in one of the two inboxes.
+    const [peer, tag] = a.peer.connection.pending().some((m) => m.type === 'INVOCATION') ? [a.peer, 'one'] : [b.peer, 'two'];
+    await answer(peer, tag);
+    order.push(await plain);
+  }
+  assert.deepEqual(order, ['one', 'two', 'one', 'two']);
+  await router.close();
+});
