@@ -9,7 +9,7 @@ import { AgentError, messageOf } from './errors.js';
 import { Events } from './events.js';
 import { gatherFacts, type DeviceFacts, type FactSource } from './facts.js';
 import { loadOrCreateIdentity, type DeviceIdentity } from './identity.js';
-import { PluginHost, type PluginInstance } from './plugin-host.js';
+import { PluginHost, type LaunchContext, type PluginInstance } from './plugin-host.js';
 import type { RawPluginFlag } from './plugin-flags.js';
 import { preparePlugin, preparePlugins, type PreparedPlugin } from './prepare.js';
 import { PluginRunner, type PluginStatus } from './runner.js';
@@ -39,20 +39,6 @@ export interface AgentEvents {
   plugin: PluginStatus;
   /** The agent stopped (stop(), agent.shutdown, or a 'stop-agent' plugin ended). */
   stopped: AgentStopped;
-}
-
-/** What a plugin run needs besides the plugin; handed to `launchPlugin`. */
-export interface LaunchContext {
-  router: string;
-  realm: string;
-  device: { id: string; name: string };
-  dataDir: string;
-  logLevel: string;
-  reconnect: { initialMs: number; maxMs: number };
-  logger: Logger;
-  clock: Clock;
-  /** Time a plugin whose modality was killed gets to stop. */
-  stopDeadlineMs: number;
 }
 
 export interface AgentOptions {

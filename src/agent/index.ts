@@ -8,7 +8,7 @@
  *       await new Promise((resolve) => signal.addEventListener('abort', resolve)); } });
  */
 export { definePlugin, type PluginDefinition, type PluginContext, type ModalityDeclaration, type LiveModality } from './plugin.js';
-export { Agent, type AgentOptions, type AgentEvents, type AgentStopped, type AgentState, type LaunchContext } from './agent.js';
+export { Agent, type AgentOptions, type AgentEvents, type AgentStopped, type AgentState } from './agent.js';
 export { AgentError, AgentErrorCode, type AgentErrorCodeValue } from './errors.js';
 export {
   agentConfigSchema, pluginSpecSchema, builtinPluginNames, restartPolicies, defaults as agentDefaults,
@@ -19,5 +19,5 @@ export { loadOrCreateIdentity, deviceIdFromPublicKey, base32, keyFileName, type 
 export { gatherFacts, type DeviceFacts, type FactSource, type NetworkInterfaceFacts } from './facts.js';
 export { derivePluginFlags, splitPluginFlags, applyPluginFlags, describePluginFlags, type PluginFlag, type RawPluginFlag, type FlagKind } from './plugin-flags.js';
 export { preparePlugin, preparePlugins, type PreparedPlugin } from './prepare.js';
-export { PluginHost, type PluginEnd, type PluginInstance, type PluginHostOptions } from './plugin-host.js';
+export { PluginHost, type PluginEnd, type PluginInstance, type PluginHostOptions, type LaunchContext } from './plugin-host.js';
 export { PluginRunner, type PluginStatus, type RunnerState, type RunnerOptions } from './runner.js';

@@ -34,8 +34,8 @@ export interface PluginInstance {
   deviceRegistered(): void;
 }
 
-export interface PluginHostOptions {
-  plugin: PreparedPlugin;
+/** What a plugin run needs besides the plugin; handed to the agent's `launchPlugin`. */
+export interface LaunchContext {
   router: string;
   realm: string;
   device: { id: string; name: string };
@@ -47,6 +47,10 @@ export interface PluginHostOptions {
   clock: Clock;
   /** Time a killed plugin gets to stop before its thread is terminated. */
   stopDeadlineMs: number;
+}
+
+export interface PluginHostOptions extends LaunchContext {
+  plugin: PreparedPlugin;
   /** Default: the compiled src/agent/worker.js. */
   workerUrl?: URL;
 }
