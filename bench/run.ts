@@ -14,11 +14,14 @@ import { runRelayCell, runThothCell, running, type CellResult, type Timing } fro
 import { formatMachine, machineInfo } from './machine.js';
 import { meshSections, runMeshSections, sectionMatches } from './mesh-bench.js';
 import { formatSummary, summarizeProfile } from './profile.js';
+import { defaultSoak, runSoak, soakChildren } from './soak.js';
 import { allScenarios, matchesFilter, relayKey, scenarioLabel, type Scenario } from './scenarios.js';
 import { cpuTable, errorLines, markdownTable, targetLines, timingLine, type Row } from './table.js';
 
 const usage = `usage: node dist/bench/run.js [--quick] [--only <words>] [--warmup-ms N] [--duration-ms N] [--no-relay] [--profile <dir>]
-  --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64", "mesh", "mesh targeted x64", "mesh registry memory"
+  --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64", "mesh", "mesh targeted x64", "mesh registry memory";
+              "soak" runs only the soak (one million routed calls; also part of the default run)
+  --soak-calls  calls of the soak (default 1000000)
   --profile   run every process under node --cpu-prof into <dir>/<cell>/<role>/ and print where its time went`;
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
@@ -28,7 +31,7 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n;
 }
 
-function parse(): { timing: Timing; only: string | undefined; relay: boolean; profileDir: string | undefined } {
+function parse(): { timing: Timing; only: string | undefined; relay: boolean; profileDir: string | undefined; soakCalls: number } {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
@@ -37,6 +40,7 @@ function parse(): { timing: Timing; only: string | undefined; relay: boolean; pr
       'duration-ms': { type: 'string' },
       'no-relay': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      'soak-calls': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -47,7 +51,10 @@ function parse(): { timing: Timing; only: string | undefined; relay: boolean; pr
   const timing: Timing = values.quick ? { warmupMs: 200, durationMs: 500 } : { warmupMs: 2000, durationMs: 4000 };
   timing.warmupMs = positiveInt(values['warmup-ms'], 'warmup-ms') ?? timing.warmupMs;
   timing.durationMs = positiveInt(values['duration-ms'], 'duration-ms') ?? timing.durationMs;
-  return { timing, only: values.only, relay: !values['no-relay'], profileDir: values.profile ? resolve(values.profile) : undefined };
+  return {
+    timing, only: values.only, relay: !values['no-relay'], profileDir: values.profile ? resolve(values.profile) : undefined,
+    soakCalls: positiveInt(values['soak-calls'], 'soak-calls') ?? defaultSoak.calls,
+  };
 }
 
 function progress(text: string): void {
@@ -55,7 +62,13 @@ function progress(text: string): void {
 }
 
 async function main(): Promise<void> {
-  const { timing, only, relay, profileDir } = parse();
+  const { timing, only, relay, profileDir, soakCalls } = parse();
+  // The soak alone, when asked for by name.
+  if (only !== undefined && only.split(/[\s,]+/).includes('soak')) {
+    const machine = machineInfo();
+    process.stdout.write(`${[formatMachine(machine), '', await runSoak({ ...defaultSoak, calls: soakCalls }, progress)].join('\n')}\n`);
+    return;
+  }
   const scenarios = allScenarios().filter((s) => matchesFilter(s, only));
   const mesh = meshSections().filter((s) => sectionMatches(s, only));
   if (scenarios.length === 0 && mesh.length === 0) {
@@ -94,6 +107,8 @@ async function main(): Promise<void> {
   const errors = errorLines(rows);
   if (errors) out.push('', errors);
   if (mesh.length > 0) out.push('', await runMeshSections(mesh, timing, progress));
+  // The soak runs in the default run too (about 15 s on a 2-CPU machine); --only <cells> leaves it out.
+  if (only === undefined) out.push('', await runSoak({ ...defaultSoak, calls: soakCalls }, progress));
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (profileDir) {
@@ -115,11 +130,13 @@ function cellDir(root: string, s: Scenario): string {
 
 process.on('SIGINT', () => {
   for (const child of running) child.kill();
+  for (const child of soakChildren) child.kill();
   process.exit(130);
 });
 
 main().catch((error: unknown) => {
   for (const child of running) child.kill();
+  for (const child of soakChildren) child.kill();
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { connect, type Session } from '../client/index.js';
+import { RemoteError, connect, cryptosignAuth, ticketAuth, type AuthOptions, type Session } from '../client/index.js';
 import { CliError } from './errors.js';
 
 export const defaultRouterUrl = 'ws://127.0.0.1:8080/ws';
@@ -9,21 +10,57 @@ export interface ClientFlags {
   realm: string;
   serializer: 'json' | 'msgpack';
   timeout?: number;
+  authid?: string;
+  ticketFile?: string;
+  key?: string;
 }
 
-/** The flags every client command shares: where the router is and how to speak to it. */
+/** The flags every client command shares: where the router is, how to speak to it, who we are. */
 export function addClientOptions(command: Command): Command {
   return command
     .addOption(new Option('--url <url>', 'router URL: ws://, tcp:// or unix://').default(defaultRouterUrl).env('THOTH_URL'))
     .addOption(new Option('--realm <realm>', 'realm to join').default('thoth').env('THOTH_REALM'))
-    .addOption(new Option('--serializer <name>', 'wire serializer').choices(['json', 'msgpack']).default('json'));
+    .addOption(new Option('--serializer <name>', 'wire serializer').choices(['json', 'msgpack']).default('json'))
+    .addOption(new Option('--authid <id>', 'who to authenticate as (with --ticket-file or --key)').env('THOTH_AUTHID'))
+    .addOption(new Option('--ticket-file <path>', 'ticket authentication with the secret in this file').env('THOTH_TICKET_FILE').conflicts('key'))
+    .addOption(new Option('--key <path>', 'cryptosign authentication with this Ed25519 private key file (PEM or hex)').env('THOTH_KEY'));
+}
+
+/** The connect options for the authentication the flags ask for (none: anonymous). */
+export async function clientAuth(flags: Pick<ClientFlags, 'authid' | 'ticketFile' | 'key'>): Promise<Partial<AuthOptions> & { authid?: string }> {
+  const authid = flags.authid === undefined ? {} : { authid: flags.authid };
+  if (flags.ticketFile !== undefined) {
+    if (flags.authid === undefined) throw new CliError('--ticket-file needs --authid: the name the ticket belongs to');
+    const secret = (await readSecretFile(flags.ticketFile, 'ticket')).replace(/\r?\n$/, '');
+    if (secret.length === 0) throw new CliError(`the ticket file ${flags.ticketFile} is empty`);
+    return { ...ticketAuth(secret), ...authid };
+  }
+  if (flags.key !== undefined) {
+    const text = await readSecretFile(flags.key, 'key');
+    try {
+      return { ...cryptosignAuth(text), ...authid };
+    } catch (error) {
+      throw new CliError(`the key file ${flags.key} holds no usable key: ${(error as Error).message}`);
+    }
+  }
+  return authid;
+}
+
+async function readSecretFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CliError(`cannot read the ${what} file ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`);
+  }
 }
 
 /** Connect without reconnecting: a CLI command either reaches the router or says why not. */
 export async function openSession(flags: ClientFlags): Promise<Session> {
+  const auth = await clientAuth(flags);
   try {
-    return await connect({ url: flags.url, realm: flags.realm, serializer: flags.serializer, reconnect: false, connectTimeoutMs: 5000 });
+    return await connect({ url: flags.url, realm: flags.realm, serializer: flags.serializer, reconnect: false, connectTimeoutMs: 5000, ...auth });
   } catch (error) {
+    if (error instanceof RemoteError) throw new CliError(`the router at ${flags.url} refused the session: ${error.message}`);
     throw new CliError(`cannot reach the router at ${flags.url}: ${(error as Error).message}`);
   }
 }

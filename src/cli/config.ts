@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { sessionLimitsSchema } from '../router/options.js';
+import { authConfigSchema } from '../router/auth/config.js';
 import { logLevels, type LogLevel } from '../observability/logger.js';
 import { formatZodError } from '../common/zod-error.js';
 import { CliError } from './errors.js';
@@ -21,6 +22,8 @@ export const routerConfigSchema = z.strictObject({
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   /** Where the device registry lives (registry.db). */
   dataDir: z.string().min(1).optional(),
+  /** Authentication: anonymous (loopback only), ticket and cryptosign principals, rate limit. */
+  auth: authConfigSchema.optional(),
   mesh: z.strictObject({ heartbeatIntervalMs: z.number().int().positive().optional(), heartbeatTimeoutMs: z.number().int().positive().optional() }).optional(),
 });
 

@@ -10,6 +10,8 @@ import { agentCommand } from './commands/agent.js';
 import { devicesCommand } from './commands/devices.js';
 import { modalitiesCommand } from './commands/modalities.js';
 import { upCommand } from './commands/up.js';
+import { dhtCommand } from './commands/dht.js';
+import { keygenCommand } from './commands/keygen.js';
 import { CliError } from './errors.js';
 import { RemoteError } from '../client/errors.js';
 
@@ -27,7 +29,9 @@ const program = new Command('thoth')
   .addCommand(upCommand())
   .addCommand(agentCommand())
   .addCommand(devicesCommand())
-  .addCommand(modalitiesCommand());
+  .addCommand(modalitiesCommand())
+  .addCommand(keygenCommand())
+  .addCommand(dhtCommand());
 
 for (const command of program.commands) command.exitOverride();
 

@@ -29,3 +29,4 @@ export type { FieldIssue } from './zod-issues.js';
 export type { MatchPolicy } from '../protocol/uri.js';
 export type { Args, Kwargs, Dict } from '../protocol/messages.js';
 export { ErrorUri } from '../protocol/error-uris.js';
+export { ticketAuth, cryptosignAuth, loadEd25519PrivateKey, ed25519PublicKeyHex, signCryptosignChallenge, type AuthOptions } from './auth.js';

@@ -158,7 +158,8 @@ export class SessionController implements ConnectionHandler {
       this.logger.error({ err: error }, 'authenticator failed');
       outcome = { kind: 'reject', reason: ErrorUri.authenticationFailed, message: 'authentication failed' };
     }
-    if (this.state !== 'authenticating') return; // the connection went away meanwhile
+    // The connection went away, or we ABORTed it (a message pipelined behind HELLO), meanwhile.
+    if (this.state !== 'authenticating' || this.connection.closed) return;
     const join = this.join!;
     switch (outcome.kind) {
       case 'reject':

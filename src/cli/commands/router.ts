@@ -3,7 +3,7 @@ import { Router } from '../../router/index.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../../observability/logger.js';
 import { installMesh } from '../../mesh/index.js';
 import { defaultDataDir } from '../../common/paths.js';
-import { isLoopbackAddress } from '../../transport/address.js';
+import { buildAuthenticators, isLoopbackHost, mayListenOn, remoteAuthHint } from '../../router/auth/config.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
 import { CliError } from '../errors.js';
 import { parseInteger } from '../parse-values.js';
@@ -30,11 +30,15 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
   const rawsocket = raw && { host: flags.host ?? raw.host ?? routerDefaults.host, port: flags.rawsocketPort ?? raw.port ?? routerDefaults.rawsocketPort };
   const unixPath = flags.unix ?? (config.unix ? config.unix.path : undefined);
   for (const h of [websocket?.host, rawsocket?.host]) {
-    if (h !== undefined && h !== 'localhost' && !isLoopbackAddress(h)) {
-      throw new CliError(`refusing to listen on ${h}: anonymous access is only allowed on loopback, and no authentication method is configured. Listen on 127.0.0.1 (or ::1) until authentication is set up.`);
+    if (h !== undefined && !mayListenOn(h, config.auth)) {
+      throw new CliError(`refusing to listen on ${h}: anonymous access is only allowed on loopback and no other authentication method is configured. To listen beyond loopback, ${remoteAuthHint}; or listen on 127.0.0.1 (or ::1).`);
     }
   }
-  const router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger });
+  const authenticators = buildAuthenticators(config.auth, { logger });
+  if (config.auth?.ticket && [websocket?.host, rawsocket?.host].some((h) => h !== undefined && !isLoopbackHost(h))) {
+    logger.warn('ticket secrets travel in clear text on a listener beyond loopback (no TLS yet): prefer cryptosign, or put the router behind a TLS proxy');
+  }
+  const router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger, authenticators });
   try {
     installMesh(router, { dataDir: flags.dataDir ?? config.dataDir ?? defaultDataDir(), realm: router.settings.realms[0], ...config.mesh, logger });
     await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });

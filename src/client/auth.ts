@@ -1,0 +1,91 @@
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import type { Dict } from '../protocol/messages.js';
+import type { ChallengeHandler } from './options.js';
+
+/** Connect options for one authentication method: spread them into connect(). */
+export interface AuthOptions {
+  authmethods: string[];
+  authextra?: Dict;
+  onChallenge: ChallengeHandler;
+}
+
+/** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows it. */
+const pkcs8Ed25519Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * WAMP ticket authentication: answers the router's ticket CHALLENGE with
+ * `secret`. Give the authid alongside: connect({ url, authid: 'alice', ...ticketAuth(secret) }).
+ * The secret travels as is: use it over TLS or loopback only.
+ */
+export function ticketAuth(secret: string): AuthOptions {
+  if (secret.length === 0) throw new TypeError('ticketAuth: the secret must not be empty');
+  return {
+    authmethods: ['ticket'],
+    onChallenge: (method) => {
+      if (method !== 'ticket') throw new Error(`ticketAuth cannot answer a '${method}' challenge`);
+      return secret;
+    },
+  };
+}
+
+/**
+ * An Ed25519 private key from a KeyObject, a PEM (PKCS#8) text, or hex: the
+ * 32-byte seed, or 64 bytes seed || public key as libsodium stores it.
+ */
+export function loadEd25519PrivateKey(key: string | KeyObject): KeyObject {
+  let object: KeyObject;
+  if (typeof key !== 'string') {
+    object = key;
+  } else {
+    const text = key.trim();
+    if (/^[0-9a-fA-F]{64}$/.test(text) || /^[0-9a-fA-F]{128}$/.test(text)) {
+      const seed = Buffer.from(text.slice(0, 64), 'hex');
+      object = createPrivateKey({ key: Buffer.concat([pkcs8Ed25519Prefix, seed]), format: 'der', type: 'pkcs8' });
+      if (text.length === 128 && ed25519PublicKeyHex(object) !== text.slice(64).toLowerCase()) {
+        throw new TypeError('the 64-byte hex key is not seed || public key of one Ed25519 key pair');
+      }
+    } else if (text.includes('-----BEGIN')) {
+      object = createPrivateKey(text);
+    } else {
+      throw new TypeError('an Ed25519 private key must be PEM (PKCS#8) or hex (32-byte seed, or 64 bytes seed || public key)');
+    }
+  }
+  if (object.type !== 'private' || object.asymmetricKeyType !== 'ed25519') throw new TypeError('not an Ed25519 private key');
+  return object;
+}
+
+/** The raw 32-byte public key of an Ed25519 private key, hex: what the router config lists as pubkey. */
+export function ed25519PublicKeyHex(privateKey: KeyObject): string {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  if (typeof jwk.x !== 'string') throw new TypeError('not an Ed25519 key');
+  return Buffer.from(jwk.x, 'base64url').toString('hex');
+}
+
+/** The cryptosign AUTHENTICATE signature: Ed25519 signature of the challenge, then the challenge (96 bytes, hex). */
+export function signCryptosignChallenge(privateKey: KeyObject, challengeHex: string): string {
+  if (!/^[0-9a-fA-F]{64}$/.test(challengeHex)) throw new Error('CHALLENGE.Extra.challenge must be 32 bytes in hex');
+  const challenge = Buffer.from(challengeHex, 'hex');
+  return Buffer.concat([sign(null, challenge, privateKey), challenge]).toString('hex');
+}
+
+/**
+ * WAMP-Cryptosign authentication with an Ed25519 private key (PEM, hex or
+ * KeyObject): announces its public key in HELLO and signs the router's
+ * challenge. connect({ url, authid: 'laptop', ...cryptosignAuth(pem) }).
+ * No TLS channel binding is asked for; a router that claims one is refused.
+ */
+export function cryptosignAuth(privateKey: string | KeyObject): AuthOptions & { authextra: { pubkey: string } } {
+  const key = loadEd25519PrivateKey(privateKey);
+  return {
+    authmethods: ['cryptosign'],
+    authextra: { pubkey: ed25519PublicKeyHex(key) },
+    onChallenge: (method, extra) => {
+      if (method !== 'cryptosign') throw new Error(`cryptosignAuth cannot answer a '${method}' challenge`);
+      const binding = extra['channel_binding'];
+      if (binding !== undefined && binding !== null) throw new Error(`the router asked for channel binding '${String(binding)}', which this client did not request`);
+      const challenge = extra['challenge'];
+      if (typeof challenge !== 'string') throw new Error('CHALLENGE.Extra.challenge is missing');
+      return signCryptosignChallenge(key, challenge);
+    },
+  };
+}

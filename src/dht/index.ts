@@ -1,0 +1,10 @@
+export * from './ids.js';
+export { seededRandom, randomInt, type RandomSource } from './random.js';
+export { pastryConfig, defaultPastryConfig, type PastryConfig } from './config.js';
+export type { Peer, Proximity } from './peer.js';
+export { RoutingTable } from './routing-table.js';
+export { LeafSet, type LeafSide } from './leaf-set.js';
+export { NeighborhoodSet } from './neighborhood-set.js';
+export { NodeState } from './node-state.js';
+export { nextHop, type RouteStep } from './pastry-route.js';
+export type { KeyBasedRouting, KbrApplication } from './kbr.js';

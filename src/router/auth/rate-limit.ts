@@ -1,0 +1,152 @@
+import { ErrorUri } from '../../protocol/error-uris.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Authenticate } from '../../protocol/messages.js';
+import type { AuthOutcome, Authenticator, JoinRequest } from '../auth.js';
+import { addressKey } from './address-key.js';
+
+export interface RateLimitOptions {
+  /** Authentication attempts one address may fail in a row before it has to wait. Default 5. */
+  maxFailures?: number;
+  /** Time in which a full allowance comes back (one attempt per windowMs / maxFailures). Default 60000. */
+  windowMs?: number;
+  /** Addresses tracked at once; past it the oldest entry is forgotten. Default 10000. */
+  maxTracked?: number;
+  /** Milliseconds clock, for tests. Default Date.now. */
+  now?: () => number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  /** True once the refusal was logged, so a flood of HELLOs logs once per lockout. */
+  logged: boolean;
+}
+
+export type Admission = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/**
+ * A token bucket per address: each authentication attempt takes a token when it
+ * starts and gives it back when it succeeds, so failures (and handshakes left
+ * hanging) use the allowance up; tokens come back at maxFailures per windowMs.
+ * Attempts started at once count too, so parallel connections gain nothing.
+ */
+export class AuthRateLimiter {
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  private readonly maxTracked: number;
+  private readonly now: () => number;
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(options: RateLimitOptions = {}) {
+    this.maxFailures = options.maxFailures ?? 5;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.maxTracked = options.maxTracked ?? 10_000;
+    this.now = options.now ?? Date.now;
+    for (const [name, value] of [['maxFailures', this.maxFailures], ['windowMs', this.windowMs], ['maxTracked', this.maxTracked]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`rate limit ${name} must be a positive integer, got ${value}`);
+    }
+  }
+
+  /** Take a token for one attempt from this address, or say how long to wait for one. */
+  admit(key: string): Admission {
+    const bucket = this.refilled(key);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      bucket.logged = false;
+      return { allowed: true };
+    }
+    return { allowed: false, retryAfterMs: Math.ceil((1 - bucket.tokens) * this.msPerToken) };
+  }
+
+  /** The attempt succeeded: its token comes back. */
+  succeeded(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return;
+    bucket.tokens = Math.min(this.maxFailures, bucket.tokens + 1);
+    if (bucket.tokens >= this.maxFailures) this.buckets.delete(key);
+  }
+
+  /** True the first time a locked-out address is refused (then false until it is let in again). */
+  shouldLog(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined || bucket.logged) return false;
+    bucket.logged = true;
+    return true;
+  }
+
+  get tracked(): number {
+    return this.buckets.size;
+  }
+
+  private get msPerToken(): number {
+    return this.windowMs / this.maxFailures;
+  }
+
+  private refilled(key: string): Bucket {
+    const now = this.now();
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      if (this.buckets.size >= this.maxTracked) this.evict(now);
+      bucket = { tokens: this.maxFailures, at: now, logged: false };
+      this.buckets.set(key, bucket);
+      return bucket;
+    }
+    const elapsed = Math.max(0, now - bucket.at);
+    bucket.tokens = Math.min(this.maxFailures, bucket.tokens + elapsed / this.msPerToken);
+    bucket.at = now;
+    return bucket;
+  }
+
+  /** Forget addresses whose allowance is back in full; if none, the oldest one. */
+  private evict(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + Math.max(0, now - bucket.at) / this.msPerToken >= this.maxFailures) this.buckets.delete(key);
+    }
+    if (this.buckets.size >= this.maxTracked) {
+      const oldest = this.buckets.keys().next();
+      if (!oldest.done) this.buckets.delete(oldest.value);
+    }
+  }
+}
+
+interface LimitedState {
+  key: string;
+  inner: unknown;
+}
+
+/**
+ * The same authenticator, admitted through a rate limiter per remote address:
+ * a HELLO from an address out of attempts is refused (ABORT
+ * wamp.error.authentication_failed saying when to retry), and logged once per
+ * lockout with the address.
+ */
+export function rateLimited(authenticator: Authenticator, limiter: AuthRateLimiter, logger: Logger): Authenticator {
+  const settle = (key: string, outcome: AuthOutcome): AuthOutcome => {
+    if (outcome.kind === 'welcome') limiter.succeeded(key);
+    if (outcome.kind === 'challenge') return { ...outcome, state: { key, inner: outcome.state } satisfies LimitedState };
+    return outcome;
+  };
+  const limited: Authenticator = {
+    method: authenticator.method,
+    async hello(request: JoinRequest): Promise<AuthOutcome> {
+      const key = addressKey(request.connection.remoteAddress);
+      const admission = limiter.admit(key);
+      if (!admission.allowed) {
+        const seconds = Math.ceil(admission.retryAfterMs / 1000);
+        if (limiter.shouldLog(key)) {
+          logger.warn({ address: key, peer: request.connection.remoteAddress, method: authenticator.method, retryAfterMs: admission.retryAfterMs }, 'too many failed authentications from this address; refusing for now');
+        }
+        return { kind: 'reject', reason: ErrorUri.authenticationFailed, message: `too many failed authentication attempts from this address; try again in ${seconds} s` };
+      }
+      return settle(key, await authenticator.hello(request));
+    },
+  };
+  const authenticate = authenticator.authenticate;
+  if (authenticate !== undefined) {
+    limited.authenticate = async (request: JoinRequest, state: unknown, message: Authenticate): Promise<AuthOutcome> => {
+      const { key, inner } = state as LimitedState;
+      return settle(key, await authenticate.call(authenticator, request, inner, message));
+    };
+  }
+  return limited;
+}
