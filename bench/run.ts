@@ -5,7 +5,9 @@
  * processes) against a bare TCP relay baseline (relay, callee, caller: three
  * processes), for every transport x serializer x payload x outstanding cell;
  * then the mesh sections (bench/mesh-bench.ts): device-targeted call overhead
- * and registry size. Prints markdown tables; asserts nothing.
+ * and registry size; then the soak (bench/soak.ts: one million routed calls, router
+ * RSS over time, lost and duplicated results; alone with --only soak). Prints
+ * markdown tables; asserts nothing.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -13,7 +13,8 @@ import { abortLabel, FuzzFailure, type Outcome } from './outcome.js';
 import { applyMutations, frameMessages } from './mutate.js';
 
 export async function runCase(target: FuzzTarget, fuzzCase: FuzzCase): Promise<Outcome> {
-  const mark = target.logs.length;
+  target.forgetLogs();
+  const mark = 0;
   let outcome: Outcome;
   try {
     switch (fuzzCase.kind) {

@@ -71,6 +71,11 @@ export class FuzzTarget {
     return [this.callee.id, this.caller.id];
   }
 
+  /** Drop the log lines kept so far (between cases), so a long run does not hold them all. */
+  forgetLogs(): void {
+    this.logs.length = 0;
+  }
+
   /** The id of the bystander callee's registration, which no fuzz session may unregister. */
   get bystanderRegistrationId(): number {
     const registration = this.router.realm('thoth')?.dealer.table.best(BYSTANDER_PROCEDURE);
@@ -90,12 +95,18 @@ export class FuzzTarget {
 
   /**
    * Log lines that mean the router did something it must not under bad input: an
-   * error-level line, or a session of the bystanders that ended, or a connection
-   * destroyed for a reason that is not a transport rule (a handler that threw).
+   * error-level line, a session of the bystanders that ended, a connection destroyed
+   * for a reason that is not a transport rule (a handler that threw), or a session
+   * welcomed into the realm after it was refused.
    */
   troubleSince(mark: number): string[] {
     const trouble: string[] = [];
+    const refused = new Set<number | undefined>();
     for (const line of this.logs.slice(mark)) {
+      if (line.msg === 'protocol violation') refused.add(line.session);
+      if (line.msg === 'session joined' && refused.has(line.session)) {
+        trouble.push(`session ${line.session} joined the realm after the router refused it for a protocol violation`);
+      }
       if (line.level >= 50) trouble.push(`router logged an error: ${line.msg} ${JSON.stringify(line)}`);
       if (line.msg === 'session left' && line.session !== undefined && this.bystanderIds.includes(line.session)) {
         trouble.push(`a bystander session left: ${JSON.stringify(line)}`);

@@ -16,7 +16,7 @@ import { arbitraries, fuzzKinds, type FuzzKind } from '../../fuzz/generators.js'
 import { FuzzTarget } from '../../fuzz/target.js';
 
 /** Small enough that the whole file runs in a few seconds; `npm run fuzz` runs the same for minutes. */
-const numRuns: Record<FuzzKind, number> = { 'random-bytes': 40, 'mutated-frames': 40, 'invalid-state': 40, handshake: 40 };
+const numRuns: Record<FuzzKind, number> = { 'random-bytes': 100, 'mutated-frames': 100, 'invalid-state': 100, handshake: 100 };
 
 describe('fuzzing a router over real sockets', { timeout: 120_000 }, () => {
   let target: FuzzTarget;
