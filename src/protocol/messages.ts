@@ -3,6 +3,8 @@
  * objects once, at the edge (see parse.ts); nothing after that indexes arrays.
  */
 
+import type { RawPayload } from './raw-payload.js';
+
 export type Dict = Record<string, unknown>;
 export type Args = unknown[];
 export type Kwargs = Dict;
@@ -44,6 +46,11 @@ export const MessageTypeByCode: ReadonlyMap<number, MessageType> = new Map(
 export interface Payload {
   args?: Args;
   kwargs?: Kwargs;
+  /**
+   * Router side only: args/kwargs still encoded, as received, in place of
+   * `args`/`kwargs` (then absent). Read them through payloadOf().
+   */
+  raw?: RawPayload | undefined;
 }
 
 export interface Hello { type: 'HELLO'; realm: string; details: Dict }

@@ -1,4 +1,4 @@
-import { MessageCode, type Dict, type Publish, type Subscribe, type Unsubscribe, type Args, type Kwargs } from '../protocol/messages.js';
+import { MessageCode, type Dict, type Publish, type Subscribe, type Unsubscribe, type Args, type Kwargs, type Payload } from '../protocol/messages.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 import { randomId } from '../protocol/ids.js';
 import { UriTable, type MatchPolicy } from './matcher.js';
@@ -86,20 +86,20 @@ export class Broker {
       return;
     }
     const publicationId = randomId();
-    this.deliver(publisher, msg.topic, msg.options, filter, publicationId, msg.args, msg.kwargs);
+    this.deliver(publisher, msg.topic, msg.options, filter, publicationId, msg);
     if (acknowledge) publisher.send({ type: 'PUBLISHED', requestId: msg.requestId, publicationId });
   }
 
   /** The router's own publications (meta events), from its internal session. */
   publishInternal(publisher: Peer, topic: string, args?: Args, kwargs?: Kwargs): void {
-    this.deliver(publisher, topic, {}, noFilter, randomId(), args, kwargs);
+    this.deliver(publisher, topic, {}, noFilter, randomId(), { args, kwargs });
   }
 
   sessionEnded(peer: Peer): void {
     for (const subscription of [...peer.subscriptions]) this.removeSubscriber(peer, subscription);
   }
 
-  private deliver(publisher: Peer, topic: string, options: Dict, filter: Filter, publicationId: number, args?: Args, kwargs?: Kwargs): void {
+  private deliver(publisher: Peer, topic: string, options: Dict, filter: Filter, publicationId: number, { args, kwargs, raw }: Payload): void {
     const matches = this.table.all(topic);
     if (matches.length === 0) return;
     const excludeMe = options['exclude_me'] !== false;
@@ -114,7 +114,7 @@ export class Broker {
       for (const subscriber of subscription.subscribers) {
         if (excludeMe && subscriber === publisher) continue;
         if (filter !== noFilter && !filter.allows(subscriber)) continue;
-        subscriber.send({ type: 'EVENT', subscriptionId: subscription.id, publicationId, details, args, kwargs });
+        subscriber.send({ type: 'EVENT', subscriptionId: subscription.id, publicationId, details, args, kwargs, raw });
       }
     }
   }

@@ -185,7 +185,7 @@ export class Dealer {
       details['caller_authid'] = who.authid;
       details['caller_authrole'] = who.authrole;
     }
-    if (!callee.send({ type: 'INVOCATION', requestId: invocation.invocationId, registrationId: registration.id, details, args: msg.args, kwargs: msg.kwargs })) {
+    if (!callee.send({ type: 'INVOCATION', requestId: invocation.invocationId, registrationId: registration.id, details, args: msg.args, kwargs: msg.kwargs, raw: msg.raw })) {
       invocation.settle();
       this.failCall(invocation, ErrorUri.messageTooLarge, `the call to "${msg.procedure}" could not be delivered to its callee: its payload is larger than the callee accepts`);
     }
@@ -220,14 +220,14 @@ export class Dealer {
     const progress = msg.options['progress'] === true;
     if (progress) {
       if (invocation.receiveProgress && this.callerWaiting(invocation) && !invocation.cancelRequested) {
-        const sent = invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: { progress: true }, args: msg.args, kwargs: msg.kwargs });
+        const sent = invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: { progress: true }, args: msg.args, kwargs: msg.kwargs, raw: msg.raw });
         if (!sent) this.resultTooLarge(invocation, true);
       }
       return;
     }
     const waiting = this.callerWaiting(invocation);
     invocation.settle();
-    if (waiting && !invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: {}, args: msg.args, kwargs: msg.kwargs })) {
+    if (waiting && !invocation.caller.send({ type: 'RESULT', requestId: invocation.callRequestId, details: {}, args: msg.args, kwargs: msg.kwargs, raw: msg.raw })) {
       this.resultTooLarge(invocation, false);
     }
   }
@@ -246,7 +246,7 @@ export class Dealer {
     if (invocation === undefined) return;
     const waiting = this.callerWaiting(invocation);
     invocation.settle();
-    if (waiting && !invocation.caller.send({ type: 'ERROR', requestType: MessageCode.CALL, requestId: invocation.callRequestId, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs })) {
+    if (waiting && !invocation.caller.send({ type: 'ERROR', requestType: MessageCode.CALL, requestId: invocation.callRequestId, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs, raw: msg.raw })) {
       this.resultTooLarge(invocation, false);
     }
   }

@@ -1,5 +1,6 @@
 import { MessageCode, type Args, type Dict, type Kwargs, type Message } from '../protocol/messages.js';
 import { ErrorUri } from '../protocol/error-uris.js';
+import { payloadOf } from '../protocol/raw-payload.js';
 import type { Logger } from '../observability/logger.js';
 import { Peer, type SessionSummary } from './peer.js';
 
@@ -69,11 +70,13 @@ export class InternalSession extends Peer {
         if (handler) this.handlers.set(message.registrationId, handler);
         return true;
       }
-      case 'INVOCATION':
-        this.invoke(message.requestId, message.registrationId, message.details, message.args ?? [], message.kwargs ?? {});
+      case 'INVOCATION': {
+        const { args, kwargs } = payloadOf(message);
+        this.invoke(message.requestId, message.registrationId, message.details, args ?? [], kwargs ?? {});
         return true;
+      }
       case 'ERROR':
-        this.logger.error({ requestType: message.requestType, error: message.error, args: message.args }, 'internal session request failed');
+        this.logger.error({ requestType: message.requestType, error: message.error, args: payloadOf(message).args }, 'internal session request failed');
         return true;
       default:
         return true; // INTERRUPT and others: internal procedures are quick and synchronous or short async

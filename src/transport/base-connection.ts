@@ -1,6 +1,7 @@
 import { CodecError, decodeRange, serializers, type Serializer, type SerializerName } from '../codec/index.js';
 import type { Message } from '../protocol/messages.js';
-import { encodeMessage, parseMessage, type ParseAnswer } from '../protocol/parse.js';
+import { parseMessage, type ParseAnswer } from '../protocol/parse.js';
+import { encodeForWire, parseMsgpackWithRawPayload } from '../protocol/raw-payload.js';
 import type { CloseInfo, Connection, ConnectionHandler, ConnectionLimits } from './connection.js';
 import { scheduleFlush, type Flushable } from './flush-scheduler.js';
 
@@ -11,6 +12,8 @@ export interface ConnectionSetup {
   isLocal: boolean;
   /** Largest encoded message the peer accepts; larger ones are not sent. */
   maxSendBytes: number;
+  /** MessagePack only: keep the payload of CALL, PUBLISH, YIELD and ERROR encoded (see RawPayload). */
+  passthrough?: boolean | undefined;
 }
 
 class Violation {
@@ -44,6 +47,7 @@ export abstract class BaseConnection implements Connection, Flushable {
   protected readonly codec: Serializer;
   protected readonly limits: ConnectionLimits;
   protected readonly maxSendBytes: number;
+  private readonly passthrough: boolean;
 
   private handler: ConnectionHandler | undefined;
   /** Inbound events held until attach() has drained them; undefined after. */
@@ -69,6 +73,7 @@ export abstract class BaseConnection implements Connection, Flushable {
     this.remoteAddress = setup.remoteAddress;
     this.isLocal = setup.isLocal;
     this.maxSendBytes = setup.maxSendBytes;
+    this.passthrough = setup.passthrough === true && setup.serializer === 'msgpack';
   }
 
   get closed(): boolean {
@@ -98,7 +103,7 @@ export abstract class BaseConnection implements Connection, Flushable {
     if (this.stopping || this.ended !== undefined) return false;
     let payload: Buffer;
     try {
-      payload = this.codec.encode(encodeMessage(message));
+      payload = encodeForWire(this.codec, message);
     } catch {
       return false;
     }
@@ -180,6 +185,10 @@ export abstract class BaseConnection implements Connection, Flushable {
   /** One incoming message, serialized in `bytes[start, end)`. */
   protected receive(bytes: Buffer, start = 0, end = bytes.length): void {
     if (this.ownerStopped || this.ended !== undefined) return;
+    if (this.passthrough) {
+      const message = parseMsgpackWithRawPayload(bytes, start, end);
+      if (message !== undefined) return this.deliver(message);
+    }
     let value: unknown;
     try {
       value = decodeRange(this.codec, bytes, start, end);

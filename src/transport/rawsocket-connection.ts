@@ -27,6 +27,7 @@ export interface RawSocketSetup {
   initial?: Buffer | undefined;
   /** After close(), how long to wait for the peer's FIN before destroying. */
   closeTimeoutMs?: number;
+  passthrough?: boolean | undefined;
 }
 
 /** Payloads this large are written on their own rather than copied into the batch buffer. */

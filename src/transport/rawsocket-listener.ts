@@ -35,12 +35,14 @@ export interface RawSocketListenOptions {
   maxConnections?: number;
   /** Clients announcing a smaller max message length are refused ("maximum message length unacceptable"). Default 512 (accept all). */
   minClientMaxMessageBytes?: number;
+  /** MessagePack connections keep CALL/PUBLISH/YIELD/ERROR payloads encoded (router side; see RawPayload). Default off. */
+  passthrough?: boolean;
   onError?: ListenerErrorHandler;
 }
 
 const optionKeys = [
   'host', 'port', 'path', 'limits', 'serializers', 'handshakeTimeoutMs', 'pingIntervalMs',
-  'maxConnections', 'minClientMaxMessageBytes', 'onError',
+  'maxConnections', 'minClientMaxMessageBytes', 'passthrough', 'onError',
 ] as const;
 
 const WHERE = 'listenRawSocket';
@@ -53,6 +55,7 @@ interface Settings {
   maxConnections: number;
   minClientMaxMessageBytes: number;
   unix: boolean;
+  passthrough: boolean;
   onError: ListenerErrorHandler | undefined;
 }
 
@@ -75,6 +78,7 @@ export async function listenRawSocket(
       WHERE, 'minClientMaxMessageBytes', options.minClientMaxMessageBytes ?? exponentToBytes(0), 0, exponentToBytes(15),
     ),
     unix: options.path !== undefined,
+    passthrough: options.passthrough === true,
     onError: options.onError,
   };
   const live = new Set<Socket>();
@@ -151,6 +155,7 @@ function serverHandshake(
         peerMaxBytes: request.peerMaxBytes,
         pingIntervalMs: settings.pingIntervalMs,
         initial: received.subarray(HANDSHAKE_BYTES),
+        passthrough: settings.passthrough,
       }),
     );
   };

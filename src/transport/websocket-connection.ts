@@ -24,6 +24,7 @@ export interface WebSocketSetup {
   pingIntervalMs?: number | undefined;
   /** The socket under the WebSocket, to cork around a batch (optional). */
   socket?: Socket | undefined;
+  passthrough?: boolean | undefined;
 }
 
 /** WebSocket close status codes: RFC 6455 section 7.4.1. */

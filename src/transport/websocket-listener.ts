@@ -26,10 +26,12 @@ export interface WebSocketListenOptions {
   serializers?: SerializerName[];
   /** Send WebSocket pings at this interval; close with 'ping_timeout' without a pong. Default off. */
   pingIntervalMs?: number;
+  /** MessagePack connections keep CALL/PUBLISH/YIELD/ERROR payloads encoded (router side; see RawPayload). Default off. */
+  passthrough?: boolean;
   onError?: ListenerErrorHandler;
 }
 
-const optionKeys = ['host', 'port', 'path', 'server', 'limits', 'serializers', 'pingIntervalMs', 'onError'] as const;
+const optionKeys = ['host', 'port', 'path', 'server', 'limits', 'serializers', 'pingIntervalMs', 'passthrough', 'onError'] as const;
 const WHERE = 'listenWebSocket';
 
 /** Accept WAMP-over-WebSocket connections (subprotocols wamp.2.json, wamp.2.msgpack). */
@@ -71,7 +73,7 @@ export async function listenWebSocket(
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      onConnection(new WebSocketConnection(ws, { serializer, limits, ...remote, pingIntervalMs, socket }));
+      onConnection(new WebSocketConnection(ws, { serializer, limits, ...remote, pingIntervalMs, socket, passthrough: options.passthrough === true }));
     });
   };
   server.on('upgrade', onUpgrade);
