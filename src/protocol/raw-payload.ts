@@ -8,24 +8,27 @@ import { parseMessage } from './parse.js';
 
 /**
  * A message's args (and kwargs) kept as they arrived, for the router to forward
- * without decoding. `bytes` is an array header counting those elements, then the
- * elements; decode() turns them into values, once, for the readers that need them.
+ * without decoding: args in `source[start, argsEnd)`, kwargs (when present) in
+ * `source[argsEnd, end)`. `source` is the received buffer, not a copy: transports
+ * hand each read or frame its own buffer and never write to it again, and the
+ * router forwards a payload within the turn it arrived in. decode() turns the
+ * payload into values, once, for the readers that need them.
  */
 export class RawPayload {
   readonly serializer: SerializerName = 'msgpack';
   private decoded: Payload | undefined;
 
-  constructor(readonly bytes: Buffer) {}
+  constructor(readonly source: Buffer, readonly start: number, readonly argsEnd: number, readonly end: number) {}
 
-  /** How many elements follow the header: 1 (args) or 2 (args, kwargs). */
+  /** How many elements the payload holds: 1 (args) or 2 (args, kwargs). */
   get count(): number {
-    return this.bytes[0]! & 0x0f;
+    return this.argsEnd === this.end ? 1 : 2;
   }
 
   decode(): Payload {
     if (this.decoded === undefined) {
-      const [args, kwargs] = decodeMsgpackRange(this.bytes, 0, this.bytes.length) as [Args, Kwargs?];
-      this.decoded = kwargs === undefined ? { args } : { args, kwargs };
+      const args = decodeMsgpackRange(this.source, this.start, this.argsEnd) as Args;
+      this.decoded = this.argsEnd === this.end ? { args } : { args, kwargs: decodeMsgpackRange(this.source, this.argsEnd, this.end) as Kwargs };
     }
     return this.decoded;
   }
@@ -69,8 +72,8 @@ export function parseMsgpackWithRawPayload(bytes: Buffer, start: number, end: nu
   }
   if (payloadEnd !== end) return undefined;
   // Empty trailing kwargs and args are dropped, as encodeMessage would.
-  if (payloadEnd === argsEnd + 1 && bytes[argsEnd] === EMPTY_MAP) payloadEnd = argsEnd;
-  const empty = payloadEnd === argsEnd && argsEnd === argsStart + 1 && bytes[argsStart] === EMPTY_ARRAY;
+  if (isEmpty(bytes, argsEnd, payloadEnd)) payloadEnd = argsEnd;
+  const empty = payloadEnd === argsEnd && isEmpty(bytes, argsStart, argsEnd);
 
   // The envelope is decoded in place: the header briefly counts only its elements.
   let value: unknown;
@@ -84,12 +87,7 @@ export function parseMsgpackWithRawPayload(bytes: Buffer, start: number, end: nu
   }
   const parsed = parseMessage(value);
   if (!parsed.ok) return undefined;
-  if (!empty) {
-    const raw = Buffer.allocUnsafe(1 + payloadEnd - argsStart);
-    raw[0] = 0x90 | (payloadEnd === argsEnd ? 1 : 2);
-    bytes.copy(raw, 1, argsStart, payloadEnd);
-    (parsed.message as Payload).raw = new RawPayload(raw);
-  }
+  if (!empty) (parsed.message as Payload).raw = new RawPayload(bytes, argsStart, argsEnd, payloadEnd);
   return parsed.message;
 }
 
@@ -102,16 +100,21 @@ export function encodeForWire(codec: Serializer, message: Message): Buffer {
   if (raw === undefined) return codec.encode(encodeMessage(message));
   if (raw.serializer !== codec.name) return codec.encode(encodeMessage({ ...message, ...raw.decode() }));
   const head = codec.encode(encodeMessage(message));
-  const out = Buffer.allocUnsafe(head.length + raw.bytes.length - 1);
+  const out = Buffer.allocUnsafe(head.length + raw.end - raw.start);
   head.copy(out);
   // The head holds at most 5 elements, so its header is a fixarray: add the payload's count.
   out[0] = head[0]! + raw.count;
-  raw.bytes.copy(out, head.length, 1);
+  raw.source.copy(out, head.length, raw.start, raw.end);
   return out;
 }
 
-const EMPTY_ARRAY = 0x90;
-const EMPTY_MAP = 0x80;
+/** Whether the array or map in `bytes[pos, next)` is only a header (msgpackr writes {} as a map16). */
+function isEmpty(bytes: Buffer, pos: number, next: number): boolean {
+  if (next <= pos) return false;
+  const b = bytes[pos]!;
+  const headerLength = b <= 0x9f ? 1 : b === 0xdc || b === 0xde ? 3 : 5;
+  return next - pos === headerLength;
+}
 
 function isArrayHeader(b: number | undefined): boolean {
   return b !== undefined && ((b & 0xf0) === 0x90 || b === 0xdc || b === 0xdd);

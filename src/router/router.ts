@@ -67,10 +67,9 @@ export class Router implements SessionHost {
     const accept = (connection: Connection): void => this.attach(connection);
     const started: Listener[] = [];
     try {
-      // The router forwards MessagePack payloads without decoding them (RawPayload).
-      if (options.websocket) started.push(await listenWebSocket({ ...options.websocket, limits, passthrough: true }, accept));
-      if (options.rawsocket) started.push(await listenRawSocket({ ...options.rawsocket, limits, passthrough: true }, accept));
-      if (options.unix) started.push(await listenRawSocket({ path: options.unix.path, limits, passthrough: true }, accept));
+      if (options.websocket) started.push(await listenWebSocket({ ...options.websocket, limits }, accept));
+      if (options.rawsocket) started.push(await listenRawSocket({ ...options.rawsocket, limits }, accept));
+      if (options.unix) started.push(await listenRawSocket({ path: options.unix.path, limits }, accept));
     } catch (cause) {
       await Promise.all(started.map((l) => l.close()));
       throw new RouterError('listen_failed', `could not listen: ${(cause as Error).message}`, { cause });
