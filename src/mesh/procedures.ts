@@ -4,6 +4,7 @@ import { ErrorUri } from '../protocol/error-uris.js';
 import { formatZodError } from '../common/zod-error.js';
 import { ProcedureError, type InternalCallDetails } from '../router/internal-session.js';
 import type { Peer } from '../router/peer.js';
+import { isAdmin } from '../router/authorization.js';
 import { Mesh, MeshError } from './mesh.js';
 import { deregisterInputSchema, deviceFilterSchema, deviceInfoSchema, drainInputSchema, modalityFilterSchema, modalityInputSchema, type ModalityRecord } from './records.js';
 import type { RegistryStore } from './store.js';
@@ -52,11 +53,13 @@ export function provideMeshProcedures(mesh: Mesh, store: RegistryStore): void {
       const { modality, deadline_ms } = input(drainInputSchema, kwargs, 'thoth.drain');
       if (modality === undefined) return mesh.drain(caller, new Set(caller.registrations), deadline_ms);
       const state = mesh.modality(modality);
+      if (state.provider !== caller && state.device.agent !== caller) adminOnly(caller, `thoth.drain of modality ${modality}, which this session neither provides nor is the agent of`);
       return mesh.drain(state.provider!, mesh.registrationsOf(state), deadline_ms);
     },
     'thoth.deregister': (_args, kwargs, caller) => {
       const { session } = input(deregisterInputSchema, kwargs, 'thoth.deregister');
       const target = session === undefined ? caller : mesh.realm.sessions.get(session);
+      if (session !== undefined && session !== caller.id) adminOnly(caller, `thoth.deregister of another session (${session})`);
       if (target === undefined) throw new MeshError(ErrorUri.noSuchSession, `no session ${session}`);
       return { unregistered: mesh.deregister(target) };
     },
@@ -73,6 +76,11 @@ export function provideMeshProcedures(mesh: Mesh, store: RegistryStore): void {
       }
     });
   }
+}
+
+/** Stop a non-admin caller (see docs/security.md, admin-only procedures). */
+function adminOnly(caller: Peer, what: string): void {
+  if (!isAdmin(caller)) throw new ProcedureError(ErrorUri.notAuthorized, `not authorized: ${what} is admin-only`);
 }
 
 function asProcedureError(error: unknown): never {

@@ -4,3 +4,4 @@ export { ProcedureError, type InternalProcedure, type InternalCallDetails } from
 export type { Realm } from './realm.js';
 export type { Identity, SessionSummary } from './peer.js';
 export { routerOptionsSchema, sessionLimitsSchema, type RouterSettings, type SessionLimits } from './options.js';
+export { Authorizer, adminOnlyProcedures, builtinRoles, isAdmin, rolesConfigSchema, type AuthorizationAction, type RolesConfig } from './authorization.js';

@@ -2,6 +2,7 @@ import type { Dict, Message } from '../protocol/messages.js';
 import type { Invocation } from './invocation.js';
 import type { Registration } from './dealer.js';
 import type { Subscription } from './broker.js';
+import type { SessionPermissions } from './authorization.js';
 
 /** Who a session is, as established by authentication. */
 export interface Identity {
@@ -36,6 +37,8 @@ export abstract class Peer {
   readonly draining = new Set<Registration>();
   /** Called each time one of this session's invocations ends, while someone waits for a drain. */
   drainWatch: (() => void) | undefined;
+  /** What this session may do, set when it joins a realm; undefined: an admin (router, local, admin role), never checked. */
+  permissions: SessionPermissions | undefined;
   private lastInvocationId = 0;
 
   constructor(

@@ -6,6 +6,8 @@ import { InternalSession, type InternalProcedure } from './internal-session.js';
 import { MetaApi } from './meta.js';
 import type { Peer } from './peer.js';
 import type { SessionLimits } from './options.js';
+import { Authorizer, notAuthorizedMessage, type AuthorizationAction } from './authorization.js';
+import { ErrorUri } from '../protocol/error-uris.js';
 
 type Handler<K extends MessageType> = (realm: Realm, peer: Peer, message: MessageOf<K>) => void;
 type DispatchTable = { [K in MessageType]?: Handler<K> };
@@ -15,14 +17,22 @@ type DispatchTable = { [K in MessageType]?: Handler<K> };
  * protocol violation, decided by the session before it calls dispatch.
  */
 const established: DispatchTable = {
-  REGISTER: (realm, peer, m) => realm.dealer.register(peer, m),
+  REGISTER: (realm, peer, m) => {
+    if (realm.permits(peer, 'register', m.procedure, MessageCode.REGISTER, m.requestId, true, m.options['match'])) realm.dealer.register(peer, m);
+  },
   UNREGISTER: (realm, peer, m) => realm.dealer.unregister(peer, m),
-  CALL: (realm, peer, m) => realm.dealer.call(peer, m),
+  CALL: (realm, peer, m) => {
+    if (realm.permits(peer, 'call', m.procedure, MessageCode.CALL, m.requestId)) realm.dealer.call(peer, m);
+  },
   CANCEL: (realm, peer, m) => realm.dealer.cancel(peer, m),
   YIELD: (realm, peer, m) => realm.dealer.yield(peer, m),
   ERROR: (realm, peer, m) => realm.dealer.invocationError(peer, m),
-  PUBLISH: (realm, peer, m) => realm.broker.publish(peer, m),
-  SUBSCRIBE: (realm, peer, m) => realm.broker.subscribe(peer, m),
+  PUBLISH: (realm, peer, m) => {
+    if (realm.permits(peer, 'publish', m.topic, MessageCode.PUBLISH, m.requestId, m.options['acknowledge'] === true)) realm.broker.publish(peer, m);
+  },
+  SUBSCRIBE: (realm, peer, m) => {
+    if (realm.permits(peer, 'subscribe', m.topic, MessageCode.SUBSCRIBE, m.requestId, true, m.options['match'])) realm.broker.subscribe(peer, m);
+  },
   UNSUBSCRIBE: (realm, peer, m) => realm.broker.unsubscribe(peer, m),
 };
 
@@ -39,6 +49,8 @@ export interface RealmOptions {
   limits: SessionLimits;
   logger: Logger;
   internalSessionId: number;
+  /** Roles and their rules; default: only the built-in roles (everyone else may do nothing). */
+  authorizer?: Authorizer;
   random?: () => number;
 }
 
@@ -50,10 +62,12 @@ export class Realm {
   readonly broker: Broker;
   readonly internal: InternalSession;
   readonly listeners: RealmListener[] = [];
+  readonly authorizer: Authorizer;
   private readonly meta = new MetaApi();
 
   constructor(options: RealmOptions) {
     this.name = options.name;
+    this.authorizer = options.authorizer ?? new Authorizer();
     this.dealer = new Dealer({
       limits: { maxCallsInFlight: options.limits.maxCallsInFlight, maxRegistrations: options.limits.maxRegistrations },
       logger: options.logger,
@@ -85,12 +99,26 @@ export class Realm {
     return true;
   }
 
+  /**
+   * Whether the session may take this action on this URI; when not, it gets
+   * wamp.error.not_authorized (a PUBLISH only when it asked for an acknowledgement).
+   */
+  permits(peer: Peer, action: AuthorizationAction, uri: string, requestType: number, requestId: number, answer = true, match?: unknown): boolean {
+    const permissions = peer.permissions;
+    if (permissions === undefined) return true;
+    // Any other match value is refused by the dealer or broker right after.
+    if (permissions.allows(action, uri, match === 'prefix' || match === 'wildcard' ? match : 'exact')) return true;
+    if (answer) peer.send({ type: 'ERROR', requestType, requestId, details: {}, error: ErrorUri.notAuthorized, args: [notAuthorizedMessage(action, uri)] });
+    return false;
+  }
+
   /** Register a router-side procedure (thoth.*, wamp.*) served by the internal session. */
   provide(procedure: string, handler: InternalProcedure): void {
     this.internal.register(procedure, handler);
   }
 
   join(peer: Peer): void {
+    peer.permissions = this.authorizer.permissionsFor(peer.identity.authrole);
     this.sessions.set(peer.id, peer);
     this.meta.sessionJoined(peer.summary);
   }

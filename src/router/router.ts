@@ -5,6 +5,7 @@ import type { Connection } from '../transport/connection.js';
 import { listenRawSocket, listenWebSocket, type Listener } from '../transport/index.js';
 import { anonymousAuthenticator, type Authenticator } from './auth.js';
 import { Realm } from './realm.js';
+import { Authorizer, rolesConfigSchema, type RolesConfig } from './authorization.js';
 import { routerOptionsSchema, type RouterSettings, type RouterSettingsInput } from './options.js';
 import { SessionController, type SessionHost } from './session-controller.js';
 import { formatZodError } from '../common/zod-error.js';
@@ -13,6 +14,8 @@ export interface RouterOptions extends RouterSettingsInput {
   logger?: Logger;
   /** Authentication methods, tried in the order the client lists its authmethods. Default: anonymous (loopback only). */
   authenticators?: Authenticator[];
+  /** Authorization: roles and their rules (auth.roles in the config). local and router are built in; any other role without an entry may do nothing. */
+  roles?: RolesConfig;
   /** Injected randomness (ids, random invoke policy), for tests. */
   random?: () => number;
 }
@@ -43,20 +46,24 @@ export class Router implements SessionHost {
   private readonly sessionIds = new Set<number>();
   private readonly listeners: Listener[] = [];
   private readonly authenticators: Authenticator[];
+  readonly authorizer: Authorizer;
   private closing: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly closeHooks: (() => void)[] = [];
 
   constructor(options: RouterOptions = {}) {
-    const { logger, authenticators, random, ...settings } = options;
+    const { logger, authenticators, random, roles, ...settings } = options;
     const parsed = routerOptionsSchema.safeParse(settings);
     if (!parsed.success) throw new RouterError('invalid_options', `invalid router options: ${formatZodError(parsed.error)}`);
+    const parsedRoles = rolesConfigSchema.safeParse(roles ?? {});
+    if (!parsedRoles.success) throw new RouterError('invalid_options', `invalid router options: roles: ${formatZodError(parsedRoles.error)}`);
+    this.authorizer = new Authorizer(parsedRoles.data);
     this.settings = parsed.data;
     this.logger = logger ?? silentLogger;
     this.helloTimeoutMs = this.settings.limits.helloTimeoutMs;
     this.authenticators = authenticators ?? [anonymousAuthenticator];
     for (const name of this.settings.realms) {
-      this.realms.set(name, new Realm({ name, limits: this.settings.limits, logger: this.logger.child({ realm: name }), internalSessionId: this.newSessionId(), random }));
+      this.realms.set(name, new Realm({ name, limits: this.settings.limits, logger: this.logger.child({ realm: name }), internalSessionId: this.newSessionId(), authorizer: this.authorizer, random }));
     }
   }
 

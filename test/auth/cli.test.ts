@@ -103,7 +103,8 @@ describe('thoth keygen and the client auth flags', () => {
       ticket: { principals: [principalFrom(ticketRun.stdout)] },
       cryptosign: { principals: [principalFrom(keyRun.stdout)] },
     });
-    const router = new Router({ authenticators: buildAuthenticators(auth, { logger: silentLogger }), shutdownTimeoutMs: 0 });
+    const roles = { user: { rules: [{ uri: 'wamp.session.count', actions: ['call' as const], allow: true }] } };
+    const router = new Router({ authenticators: buildAuthenticators(auth, { logger: silentLogger }), roles, shutdownTimeoutMs: 0 });
     try {
       const [url] = await router.listen({ websocket: { host: '127.0.0.1', port: 0 } });
       const ticketFile = join(dir, 'bob.ticket');

@@ -24,6 +24,10 @@ describe('ticket and cryptosign over real transports (router from config, 127.0.
       auth: {
         ticket: { principals: [{ authid: 'alice', role: 'user', secretHash: await testHash('alice-secret') }] },
         cryptosign: { principals: [{ authid: 'laptop', role: 'device', pubkey: laptop.pubkey }] },
+        roles: {
+          user: { rules: [{ uri: 'laptop.', match: 'prefix', actions: ['call'], allow: true }] },
+          device: { rules: [{ uri: 'laptop.', match: 'prefix', actions: ['register'], allow: true }] },
+        },
       },
     });
     router = await startRouter({ host: '127.0.0.1', port: 0, rawsocketPort: 0, dataDir }, silentLogger, config);

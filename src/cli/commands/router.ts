@@ -3,7 +3,7 @@ import { Router } from '../../router/index.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../../observability/logger.js';
 import { installMesh } from '../../mesh/index.js';
 import { defaultDataDir } from '../../common/paths.js';
-import { buildAuthenticators, isLoopbackHost, mayListenOn, remoteAuthHint } from '../../router/auth/config.js';
+import { buildAuthenticators, isLoopbackHost, mayListenOn, remoteAuthHint, unconfiguredRoles } from '../../router/auth/config.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
 import { CliError } from '../errors.js';
 import { parseInteger } from '../parse-values.js';
@@ -38,7 +38,10 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
   if (config.auth?.ticket && [websocket?.host, rawsocket?.host].some((h) => h !== undefined && !isLoopbackHost(h))) {
     logger.warn('ticket secrets travel in clear text on a listener beyond loopback (no TLS yet): prefer cryptosign, or put the router behind a TLS proxy');
   }
-  const router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger, authenticators });
+  for (const role of unconfiguredRoles(config.auth)) {
+    logger.warn({ role }, `role "${role}" has no entry in auth.roles: its principals may join but not call, register, publish or subscribe anything`);
+  }
+  const router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger, authenticators, roles: config.auth?.roles });
   try {
     installMesh(router, { dataDir: flags.dataDir ?? config.dataDir ?? defaultDataDir(), realm: router.settings.realms[0], ...config.mesh, logger });
     await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });

@@ -6,6 +6,7 @@ import { CryptosignAuthenticator } from './cryptosign.js';
 import { AuthRateLimiter, rateLimited } from './rate-limit.js';
 import { parseSecretHash } from './secrets.js';
 import { TicketAuthenticator } from './ticket.js';
+import { builtinRoles, rolesConfigSchema } from '../authorization.js';
 
 const authid = z.string().min(1);
 const role = z.string().min(1);
@@ -41,6 +42,8 @@ export const authConfigSchema = z.strictObject({
   cryptosign: z.strictObject({ principals: z.array(cryptosignPrincipal).min(1).superRefine(unique((p) => p.pubkey.toLowerCase(), 'pubkey')) }).optional(),
   /** Failed ticket/cryptosign attempts per remote address (IPv6: per /64). */
   rateLimit: z.strictObject({ maxFailures: z.number().int().positive().optional(), windowMs: z.number().int().positive().optional() }).optional(),
+  /** Authorization: role -> { rules, admin }. Roles without an entry may do nothing. */
+  roles: rolesConfigSchema.optional(),
 }).refine((auth) => auth.anonymous !== false || auth.ticket !== undefined || auth.cryptosign !== undefined, {
   message: 'with anonymous: false, configure auth.ticket.principals or auth.cryptosign.principals, or nobody can join',
 });
@@ -67,6 +70,13 @@ export function mayListenOn(host: string, auth: AuthConfig | undefined): boolean
 /** 'localhost', 127.0.0.0/8 or ::1. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || isLoopbackAddress(host);
+}
+
+/** Roles given to configured principals that have no entry in auth.roles (they may do nothing). */
+export function unconfiguredRoles(auth: AuthConfig | undefined): string[] {
+  const known = new Set<string>([...builtinRoles, ...Object.keys(auth?.roles ?? {})]);
+  const given = [...(auth?.ticket?.principals ?? []), ...(auth?.cryptosign?.principals ?? [])].map((p) => p.role);
+  return [...new Set(given)].filter((r) => !known.has(r));
 }
 
 export interface BuildAuthOptions {

@@ -3,4 +3,4 @@ export { CryptosignAuthenticator, ed25519PublicKeyFromHex, type CryptosignPrinci
 export { hashSecret, verifySecret, parseSecretHash, defaultScryptParams, type ScryptParams, type SecretHash } from './secrets.js';
 export { AuthRateLimiter, rateLimited, type RateLimitOptions, type Admission } from './rate-limit.js';
 export { addressKey } from './address-key.js';
-export { authConfigSchema, buildAuthenticators, hasRemoteAuth, mayListenOn, isLoopbackHost, remoteAuthHint, type AuthConfig, type BuildAuthOptions } from './config.js';
+export { authConfigSchema, buildAuthenticators, unconfiguredRoles, hasRemoteAuth, mayListenOn, isLoopbackHost, remoteAuthHint, type AuthConfig, type BuildAuthOptions } from './config.js';

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import type { Peer } from './peer.js';
+
+export const authorizationActions = ['call', 'register', 'publish', 'subscribe'] as const;
+export type AuthorizationAction = (typeof authorizationActions)[number];
+
+/** Roles the router always has: the loopback owner and the router's own session. Both may do everything. */
+export const builtinRoles = ['local', 'router'] as const;
+
+/**
+ * Procedures that change the mesh or an agent: only an admin role may call them,
+ * whatever its rules say. (thoth.deregister of another session and thoth.drain of
+ * another's modality are checked by the mesh, which knows who provides what.)
+ */
+export const adminOnlyProcedures: ReadonlySet<string> = new Set([
+  'thoth.device.drop',
+  'thoth.modality.kill',
+  'agent.plugins.load',
+  'agent.plugins.unload',
+  'agent.plugins.reload',
+  'agent.shutdown',
+]);
+
+const ruleSchema = z.strictObject({
+  uri: z.string().min(1),
+  match: z.enum(['exact', 'prefix', 'wildcard']).default('exact'),
+  actions: z.array(z.enum(authorizationActions)).min(1),
+  allow: z.boolean(),
+});
+
+const roleSchema = z.strictObject({
+  rules: z.array(ruleSchema).default([]),
+  /** An admin may do everything, admin-only procedures included; its rules are not consulted. */
+  admin: z.boolean().optional(),
+});
+
+/** The router config's `auth.roles`: role name -> rules. */
+export const rolesConfigSchema = z.record(z.string().min(1), roleSchema).superRefine((roles, ctx) => {
+  for (const name of builtinRoles) {
+    if (name in roles) ctx.addIssue({ code: 'custom', message: `role "${name}" is built in (it may do everything) and cannot be configured`, path: [name] });
+  }
+});
+
+export type RolesConfig = z.input<typeof rolesConfigSchema>;
+export type AuthorizationRule = z.output<typeof ruleSchema>;
+
+const maxCachedDecisions = 1024;
+
+/** How a REGISTER or SUBSCRIBE matches (CALL and PUBLISH name one URI: exact). */
+export type PatternMatch = 'exact' | 'prefix' | 'wildcard';
+
+/** A role's rules for one action, sorted for "most specific wins". */
+interface ActionRules {
+  exact: Map<string, boolean>;
+  /** Longest first. */
+  prefixes: { uri: string; allow: boolean }[];
+  /** More fixed components first. */
+  wildcards: { parts: string[]; allow: boolean }[];
+}
+
+/** One role's compiled rules. */
+export class RolePolicy {
+  private readonly byAction = new Map<AuthorizationAction, ActionRules>();
+
+  constructor(readonly name: string, rules: readonly AuthorizationRule[]) {
+    for (const action of authorizationActions) {
+      const applying = rules.filter((r) => r.actions.includes(action));
+      const exact = new Map<string, boolean>();
+      // Two rules for the same pattern that disagree: deny wins.
+      for (const r of applying) if (r.match === 'exact') exact.set(r.uri, (exact.get(r.uri) ?? true) && r.allow);
+      const prefixes = applying.filter((r) => r.match === 'prefix').map((r) => ({ uri: r.uri, allow: r.allow }))
+        .sort((a, b) => b.uri.length - a.uri.length || Number(a.allow) - Number(b.allow));
+      const wildcards = applying.filter((r) => r.match === 'wildcard').map((r) => ({ parts: r.uri.split('.'), allow: r.allow }))
+        .sort((a, b) => fixedParts(b.parts) - fixedParts(a.parts) || Number(a.allow) - Number(b.allow));
+      this.byAction.set(action, { exact, prefixes, wildcards });
+    }
+  }
+
+  /**
+   * Exact, then the longest prefix, then the most specific wildcard; nothing
+   * matching: deny. A pattern (a prefix or wildcard REGISTER/SUBSCRIBE) is allowed
+   * only by a rule that covers every URI the pattern can match.
+   */
+  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact'): boolean {
+    if (action === 'call' && adminOnlyProcedures.has(uri)) return false;
+    const rules = this.byAction.get(action)!;
+    if (match === 'exact') {
+      const exact = rules.exact.get(uri);
+      if (exact !== undefined) return exact;
+    }
+    const fixedStart = match === 'wildcard' ? literalPrefix(uri) : uri;
+    let allowed: boolean | undefined;
+    for (const p of rules.prefixes) {
+      if (fixedStart.startsWith(p.uri)) {
+        allowed = p.allow;
+        break;
+      }
+    }
+    if (allowed === undefined && match !== 'prefix') {
+      const parts = uri.split('.');
+      allowed = rules.wildcards.find((w) => wildcardMatches(w.parts, parts))?.allow;
+    }
+    return allowed === true && (match === 'exact' || !deniesInside(rules, uri, match));
+  }
+}
+
+/**
+ * One session's permissions: its role's policy and the decisions taken so far,
+ * one bounded Map per action so the hot path is a single lookup.
+ */
+export class SessionPermissions {
+  private readonly cache = new Map<AuthorizationAction, Map<string, boolean>>(authorizationActions.map((a) => [a, new Map()]));
+
+  constructor(readonly policy: RolePolicy) {}
+
+  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact'): boolean {
+    const decisions = this.cache.get(action)!;
+    // A space never occurs in a valid URI, so a pattern's key cannot collide with a URI.
+    const key = match === 'exact' ? uri : `${match} ${uri}`;
+    const cached = decisions.get(key);
+    if (cached !== undefined) return cached;
+    const decision = this.policy.allows(action, uri, match);
+    if (decisions.size >= maxCachedDecisions) decisions.delete(decisions.keys().next().value!);
+    decisions.set(key, decision);
+    return decision;
+  }
+
+  /** How many decisions are cached for an action (tests). */
+  cachedCount(action: AuthorizationAction): number {
+    return this.cache.get(action)!.size;
+  }
+}
+
+const denyAll = new RolePolicy('', []);
+
+/** The router's roles: who is an admin, and the policy of everyone else. */
+export class Authorizer {
+  private readonly policies = new Map<string, RolePolicy>();
+  private readonly admins = new Set<string>(builtinRoles);
+
+  constructor(roles: RolesConfig | undefined = undefined) {
+    const parsed = rolesConfigSchema.parse(roles ?? {});
+    for (const [name, role] of Object.entries(parsed)) {
+      if (role.admin === true) this.admins.add(name);
+      else this.policies.set(name, new RolePolicy(name, role.rules));
+    }
+  }
+
+  isAdminRole(role: string): boolean {
+    return this.admins.has(role);
+  }
+
+  /** Whether the role has an entry (built-in or configured). */
+  knows(role: string): boolean {
+    return this.admins.has(role) || this.policies.has(role);
+  }
+
+  /** A new session's permissions; undefined for an admin (no checks at all). Unknown roles get nothing. */
+  permissionsFor(role: string): SessionPermissions | undefined {
+    if (this.admins.has(role)) return undefined;
+    return new SessionPermissions(this.policies.get(role) ?? denyAll);
+  }
+}
+
+/** True for the router, local (loopback) sessions and admin roles. */
+export function isAdmin(peer: Peer): boolean {
+  return peer.permissions === undefined;
+}
+
+export function notAuthorizedMessage(action: AuthorizationAction, uri: string): string {
+  if (action === 'call' && adminOnlyProcedures.has(uri)) return `not authorized to call ${uri}: it is admin-only`;
+  return `not authorized to ${action} ${uri}`;
+}
+
+function wildcardMatches(pattern: string[], parts: string[]): boolean {
+  if (pattern.length !== parts.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    if (p !== '' && p !== parts[i]) return false;
+  }
+  return true;
+}
+
+/** Whether a deny rule could match some URI the pattern matches (then the pattern is refused as a whole). */
+function deniesInside(rules: ActionRules, pattern: string, match: 'prefix' | 'wildcard'): boolean {
+  const parts = pattern.split('.');
+  const start = match === 'prefix' ? pattern : literalPrefix(pattern);
+  const overlapsPrefix = (prefix: string): boolean => prefix.startsWith(start) || start.startsWith(prefix);
+  for (const [uri, allow] of rules.exact) {
+    if (!allow && (match === 'prefix' ? uri.startsWith(pattern) : wildcardMatches(parts, uri.split('.')))) return true;
+  }
+  for (const p of rules.prefixes) if (!p.allow && overlapsPrefix(p.uri)) return true;
+  for (const w of rules.wildcards) {
+    if (w.allow) continue;
+    if (match === 'prefix' ? overlapsPrefix(literalPrefix(w.parts.join('.'))) : wildcardsOverlap(w.parts, parts)) return true;
+  }
+  return false;
+}
+
+/** Two wildcard patterns of the same length whose fixed components never disagree match a common URI. */
+function wildcardsOverlap(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((part, i) => part === '' || b[i] === '' || part === b[i]);
+}
+
+/** The part of a wildcard pattern before its first wildcard component: every match starts with it. */
+function literalPrefix(pattern: string): string {
+  const parts = pattern.split('.');
+  const first = parts.indexOf('');
+  return first === -1 ? pattern : first === 0 ? '' : parts.slice(0, first).join('.') + '.';
+}
+
+function fixedParts(parts: string[]): number {
+  let fixed = 0;
+  for (const p of parts) if (p !== '') fixed++;
+  return fixed;
+}
