@@ -1,0 +1,85 @@
+import { performance } from 'node:perf_hooks';
+import { PeerUnreachableError } from './errors.js';
+import { Link } from './link.js';
+import { addressKey, netPeer, type NetPeer } from './net-peer.js';
+import { pongSchema, type PeerInfo, type Request } from './wire.js';
+
+/**
+ * The peers a node has contacted: one outgoing link per address, each peer's RTT from the
+ * ping at first contact, and a short memory of peers found dead so that leaf sets passed
+ * around by others do not bring them straight back.
+ */
+export class PeerDirectory {
+  private readonly links = new Map<string, Link>();
+  private readonly live = new Map<string, NetPeer>();
+  private readonly dead = new Map<string, number>();
+  private readonly contacting = new Map<string, Promise<NetPeer | undefined>>();
+  private closed = false;
+
+  constructor(
+    private readonly self: PeerInfo,
+    private readonly pingTimeoutMs: number,
+    private readonly deadMemoryMs: number,
+  ) {}
+
+  request(to: PeerInfo, body: Request, timeoutMs: number): Promise<unknown> {
+    if (this.closed) return Promise.reject(new PeerUnreachableError('node is closed'));
+    const key = addressKey(to.host, to.port);
+    let link = this.links.get(key);
+    if (link === undefined || link.closed) {
+      link = new Link(to.host, to.port, this.self, (ended) => {
+        if (this.links.get(key) === ended) this.links.delete(key);
+      });
+      this.links.set(key, link);
+    }
+    return link.request(body, timeoutMs);
+  }
+
+  /** Ping an address; the answer names the node there. Throws PeerUnreachableError. */
+  async ping(host: string, port: number): Promise<NetPeer> {
+    const started = performance.now();
+    const pong = pongSchema.parse(await this.request({ id: '0'.repeat(32), host, port }, { type: 'ping' }, this.pingTimeoutMs));
+    const peer = netPeer(pong.self, performance.now() - started);
+    if (this.isDead(peer.info.id)) throw new PeerUnreachableError(`${peer.info.id} was found dead recently`);
+    const known = this.live.get(peer.info.id);
+    if (known !== undefined) return known;
+    this.live.set(peer.info.id, peer);
+    return peer;
+  }
+
+  /** The peer for `info`, pinged first when new; undefined when it is self, recently dead, or does not answer. */
+  contact(info: PeerInfo): Promise<NetPeer | undefined> {
+    if (info.id === this.self.id || this.isDead(info.id)) return Promise.resolve(undefined);
+    const known = this.live.get(info.id);
+    if (known !== undefined) return Promise.resolve(known);
+    let pending = this.contacting.get(info.id);
+    if (pending === undefined) {
+      pending = this.ping(info.host, info.port).then(
+        (peer) => (peer.info.id === info.id ? peer : undefined),
+        () => undefined,
+      );
+      pending.finally(() => this.contacting.delete(info.id)).catch(() => undefined);
+      this.contacting.set(info.id, pending);
+    }
+    return pending;
+  }
+
+  markDead(id: string): void {
+    this.live.delete(id);
+    this.dead.set(id, Date.now() + this.deadMemoryMs);
+  }
+
+  isDead(id: string): boolean {
+    const until = this.dead.get(id);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.dead.delete(id);
+    return false;
+  }
+
+  destroy(): void {
+    this.closed = true;
+    for (const link of [...this.links.values()]) link.destroy();
+    this.links.clear();
+  }
+}

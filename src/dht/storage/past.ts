@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { idFromHex, isCloser, type Id } from '../ids.js';
+import type { NetApplication, PastryNode } from '../net/node.js';
+import { PeerUnreachableError } from '../net/errors.js';
+import type { PeerInfo } from '../net/wire.js';
+import { LocalStore } from './local-store.js';
+import { directOpSchema, recordReplySchema, routedOpSchema, type RoutedOp } from './messages.js';
+import { RecordKindError, removalOf, setElements, type LwwRecord, type StoredRecord } from './record.js';
+
+export interface PastStoreOptions {
+  /** k, the number of replicas of each key (default 3). A value survives k-1 replicas lost at once. */
+  readonly replicas?: number;
+  /** Cap of this node's local storage in bytes (default 64 MiB). */
+  readonly maxBytes?: number;
+  /** The writer id stamped on this node's writes (default the node id). */
+  readonly writer?: string;
+}
+
+export interface VersionedValue {
+  readonly value: unknown;
+  readonly version: number;
+  readonly writer: string;
+}
+
+/**
+ * PAST-style storage on a Pastry node: a key lives on the k live nodes numerically closest
+ * to it. Writes are routed to the key's root, which merges them and copies the result to its
+ * k-1 closest leaf-set neighbours; reads are routed to the root, which answers from its copy
+ * or the first replica that has one. On every leaf set change a node re-sends the keys it
+ * holds to the k closest nodes it now knows, so each key is back on k nodes after a join,
+ * leave or failure.
+ */
+export class PastStore implements NetApplication {
+  readonly local: LocalStore;
+  readonly replicas: number;
+  readonly writer: string;
+  private readonly unsubscribe: () => void;
+  private scheduled = false;
+  private readonly pushed = new Map<string, string>();
+
+  constructor(
+    private readonly node: PastryNode,
+    options: PastStoreOptions = {},
+  ) {
+    this.replicas = options.replicas ?? 3;
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) throw new RangeError(`replicas must be an integer >= 1, got ${this.replicas}`);
+    this.local = new LocalStore(options.maxBytes ?? 64 * 1024 * 1024);
+    this.writer = options.writer ?? node.id.hex;
+    node.attach(this);
+    this.unsubscribe = node.onLeafSetChanged(() => this.scheduleReplication());
+  }
+
+  /** Write `value` under `key`; the greater (version, writer) wins. Version defaults to Date.now(). */
+  async put(key: Id, value: unknown, options: { version?: number } = {}): Promise<VersionedValue> {
+    const record: LwwRecord = { kind: 'lww', version: options.version ?? Date.now(), writer: this.writer, value: value ?? null };
+    return asValue(key, await this.routed(key, { op: 'put', record }));
+  }
+
+  async get(key: Id): Promise<VersionedValue | undefined> {
+    const record = await this.routed(key, { op: 'get' });
+    return record === null ? undefined : asValue(key, record);
+  }
+
+  /** Add elements to the set under `key`; resolves with the set's elements after the merge. */
+  async addToSet(key: Id, elements: readonly string[]): Promise<string[]> {
+    const adds = elements.map((element) => ({ element, tag: `${this.writer}:${randomUUID()}` }));
+    return asSet(key, await this.routed(key, { op: 'put', record: { kind: 'set', adds, removed: [] } }));
+  }
+
+  /** Remove the elements (every add of them the root has seen). */
+  async removeFromSet(key: Id, elements: readonly string[]): Promise<string[]> {
+    return asSet(key, await this.routed(key, { op: 'set-remove', elements: [...elements] }));
+  }
+
+  async getSet(key: Id): Promise<string[] | undefined> {
+    const record = await this.routed(key, { op: 'get' });
+    return record === null ? undefined : asSet(key, record);
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  async deliver(key: Id, data: unknown): Promise<unknown> {
+    const op = routedOpSchema.parse(data);
+    switch (op.op) {
+      case 'get':
+        return { record: (await this.find(key)) ?? null };
+      case 'put':
+        return { record: await this.writeAndReplicate(key, op.record) };
+      case 'set-remove': {
+        const current = await this.find(key);
+        if (current === undefined) return { record: null };
+        if (current.kind !== 'set') throw new RecordKindError(`key ${key.hex} holds a ${current.kind} value, not a set`);
+        return { record: await this.writeAndReplicate(key, removalOf(current, op.elements)) };
+      }
+    }
+  }
+
+  async direct(_from: PeerInfo, data: unknown): Promise<unknown> {
+    const op = directOpSchema.parse(data);
+    if (op.op === 'fetch') return { record: this.local.get(op.key) ?? null };
+    return { record: this.local.merge(op.key, op.record) };
+  }
+
+  private async routed(key: Id, op: RoutedOp): Promise<StoredRecord | null> {
+    const { result } = await this.node.route(key, op);
+    return recordReplySchema.parse(result).record;
+  }
+
+  /** This node's copy, else the first other replica holder that has one. */
+  private async find(key: Id): Promise<StoredRecord | undefined> {
+    const mine = this.local.get(key.hex);
+    if (mine !== undefined) return mine;
+    for (const peer of this.replicaSet(key)) {
+      if (peer.id === this.node.id.hex) continue;
+      try {
+        const { record } = recordReplySchema.parse(await this.node.send(peer, { op: 'fetch', key: key.hex }));
+        if (record !== null) return record;
+      } catch (error) {
+        if (!(error instanceof PeerUnreachableError)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  private async writeAndReplicate(key: Id, record: StoredRecord): Promise<StoredRecord> {
+    const merged = this.local.merge(key.hex, record);
+    const others = this.replicaSet(key).filter((peer) => peer.id !== this.node.id.hex);
+    const results = await Promise.allSettled(others.map((peer) => this.node.send(peer, { op: 'store', key: key.hex, record: merged })));
+    for (const result of results) {
+      if (result.status === 'rejected' && !(result.reason instanceof PeerUnreachableError)) throw result.reason;
+    }
+    this.pushed.set(key.hex, others.map((peer) => peer.id).join(','));
+    return merged;
+  }
+
+  /** The k nodes numerically closest to `key` among this node and its leaf set. */
+  private replicaSet(key: Id): PeerInfo[] {
+    const candidates = [{ id: this.node.id, info: this.node.info }, ...this.node.state.leafSet.members()];
+    candidates.sort((a, b) => (isCloser(key, a.id, b.id) ? -1 : isCloser(key, b.id, a.id) ? 1 : 0));
+    return candidates.slice(0, this.replicas).map((peer) => peer.info);
+  }
+
+  private scheduleReplication(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.node.status === 'running' || this.node.status === 'joining') this.replicate();
+    });
+  }
+
+  /** Re-send each key this node is a replica of to the other k-1 closest nodes it knows, when that set changed. */
+  private replicate(): void {
+    const self = this.node.id.hex;
+    for (const keyHex of this.local.keys()) {
+      const record = this.local.get(keyHex);
+      if (record === undefined) continue;
+      const set = this.replicaSet(idFromHex(keyHex));
+      if (!set.some((peer) => peer.id === self)) continue;
+      const others = set.filter((peer) => peer.id !== self);
+      const signature = others.map((peer) => peer.id).join(',');
+      if (this.pushed.get(keyHex) === signature) continue;
+      this.pushed.set(keyHex, signature);
+      for (const peer of others) {
+        this.node.send(peer, { op: 'store', key: keyHex, record }).catch(() => this.pushed.delete(keyHex));
+      }
+    }
+  }
+}
+
+function asValue(key: Id, record: StoredRecord | null): VersionedValue {
+  if (record === null || record.kind !== 'lww') throw new RecordKindError(`key ${key.hex} does not hold a single value`);
+  return { value: record.value ?? null, version: record.version, writer: record.writer };
+}
+
+function asSet(key: Id, record: StoredRecord | null): string[] {
+  if (record === null) return [];
+  if (record.kind !== 'set') throw new RecordKindError(`key ${key.hex} holds a ${record.kind} value, not a set`);
+  return setElements(record);
+}
