@@ -4,6 +4,7 @@ import type { Agent } from './agent.js';
 import { pluginSpecSchema } from './config.js';
 import type { AgentProcedure } from './device-link.js';
 import { AgentError } from './errors.js';
+import { formatZodError } from '../common/zod-error.js';
 
 const unloadSchema = z.strictObject({ name: z.string().min(1) });
 const reloadSchema = z.strictObject({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() });
@@ -17,7 +18,7 @@ function answer(error: unknown): never {
 function parse<T>(schema: z.ZodType<T>, kwargs: unknown, procedure: string): T {
   const parsed = schema.safeParse(kwargs);
   if (parsed.success) return parsed.data;
-  const what = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'kwargs'}: ${issue.message}`).join('; ');
+  const what = formatZodError(parsed.error, 'kwargs');
   throw new RemoteError(ErrorUri.invalidArgument, [`${procedure}: ${what}`]);
 }
 

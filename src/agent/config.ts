@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultDataDir } from '../common/paths.js';
 import { logLevels, type LogLevel } from '../observability/logger.js';
 import { AgentError } from './errors.js';
+import { formatZodError } from '../common/zod-error.js';
 
 export const builtinPluginNames = ['system', 'fs', 'notify', 'media'] as const;
 export type BuiltinPluginName = (typeof builtinPluginNames)[number];
@@ -104,19 +105,10 @@ export function defaultPlugins(home: string = homedir()): PluginSpec[] {
   return [{ use: 'system' }, { use: 'notify' }, { use: 'fs', config: { roots: [home] } }, { use: 'media' }];
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
-
 /** Validate a config value (from a file, or built in code); `where` prefixes the message. */
 export function parseAgentConfig(value: unknown, where: string): AgentConfig {
   const parsed = agentConfigSchema.safeParse(value ?? {});
-  if (!parsed.success) throw new AgentError('invalid_config', `${where}: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new AgentError('invalid_config', `${where}: ${formatZodError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -157,7 +149,7 @@ export function parseTags(pairs: readonly string[], where: string): Record<strin
     tags[pair.slice(0, at)] = pair.slice(at + 1);
   }
   const parsed = tagsSchema.safeParse(tags);
-  if (!parsed.success) throw new AgentError('invalid_config', `${where}: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new AgentError('invalid_config', `${where}: ${formatZodError(parsed.error)}`);
   return tags;
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { builtinPluginNames, pluginNamePattern, type BuiltinPluginName } from './config.js';
 import { AgentError, messageOf } from './errors.js';
 import type { PluginDefinition } from './plugin.js';
+import { formatZodError } from '../common/zod-error.js';
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 
@@ -52,7 +53,7 @@ export async function importPlugin(use: string, moduleUrl: string = resolvePlugi
   }
   const parsed = definitionSchema.safeParse(module.default);
   if (!parsed.success) {
-    const what = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'default export'}: ${issue.message}`).join('; ');
+    const what = formatZodError(parsed.error, 'default export');
     throw new AgentError('plugin_load', `"${use}" is not a thoth plugin (its default export must be definePlugin({...})): ${what}`);
   }
   return module.default as PluginDefinition;

@@ -25,7 +25,7 @@ export type { PublishOptions, Publication } from './publisher.js';
 export {
   defineProcedure, type Procedure, type ProcedureHandler, type ProcedureInput, type ProcedureOutput, type InputSchema,
 } from './service.js';
-export type { FieldIssue } from './zod-issues.js';
+export type { FieldIssue } from '../common/zod-issues.js';
 export type { MatchPolicy } from '../protocol/uri.js';
 export type { Args, Kwargs, Dict } from '../protocol/messages.js';
 export { ErrorUri } from '../protocol/error-uris.js';

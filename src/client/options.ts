@@ -8,7 +8,7 @@ import type { Connection, ConnectionLimits } from '../transport/connection.js';
 import type { BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { ClientError } from './errors.js';
-import { describeIssues, fieldIssues } from './zod-issues.js';
+import { describeIssues, fieldIssues } from '../common/zod-issues.js';
 
 /**
  * Answers an authentication CHALLENGE: gets the method ('ticket', 'cryptosign',

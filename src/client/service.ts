@@ -7,7 +7,7 @@ import type { CallOptions } from './caller.js';
 import { ClientError, RemoteError } from './errors.js';
 import type { InvocationDetails, InvocationHandler } from './invocation.js';
 import { CallResult, Result } from './result.js';
-import { describeIssues, fieldIssues } from './zod-issues.js';
+import { describeIssues, fieldIssues } from '../common/zod-issues.js';
 
 /*
  * Typed procedures. On the wire a typed call carries its input as the CALL's
