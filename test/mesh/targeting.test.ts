@@ -157,3 +157,17 @@ test('targeted calls do not disturb the round robin of plain calls', async () =>
   assert.deepEqual(order, ['one', 'two', 'one', 'two']);
   await router.close();
 });
+
+test('a drain ends at once when the draining provider dies mid-call, without waiting for its deadline', async () => {
+  const { router } = meshRouter();
+  const one = await addDevice(router, 'dev-dd01', 'one');
+  const a = await addProvider(router, one.id, 'worker', ['job.run']);
+  const caller = await joinRouter(router);
+  caller.call('job.run');
+  await a.peer.next('INVOCATION');
+  const drained = invoke(one.agent, 'thoth.drain', [], { modality: a.modality, deadline_ms: 600_000 });
+  a.peer.connection.drop();
+  assert.equal((await caller.next('ERROR')).error, ErrorUri.calleeGone);
+  assert.deepEqual(await drained, { finished: 1, failed: 0 });
+  await router.close();
+});
