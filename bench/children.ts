@@ -12,7 +12,9 @@ export type ChildScript =
   | 'mesh-router-process'
   | 'mesh-callee-process'
   | 'mesh-caller-process'
-  | 'mesh-loader-process';
+  | 'mesh-loader-process'
+  | 'dht-lookup-process'
+  | 'dht-sim-process';
 
 export interface SpawnOptions {
   /** Extra node flags, e.g. --cpu-prof. */

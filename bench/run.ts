@@ -5,7 +5,9 @@
  * processes) against a bare TCP relay baseline (relay, callee, caller: three
  * processes), for every transport x serializer x payload x outstanding cell;
  * then the mesh sections (bench/mesh-bench.ts): device-targeted call overhead
- * and registry size; then the soak (bench/soak.ts: one million routed calls, router
+ * and registry size; then the DHT sections (bench/dht-bench.ts: lookups on a 20-node
+ * loopback overlay against direct requests, simulator time and memory at N = 10,000, and
+ * 100,000 with --dht-full); then the soak (bench/soak.ts: one million routed calls, router
  * RSS over time, lost and duplicated results; alone with --only soak). Prints
  * markdown tables; asserts nothing.
  */
@@ -15,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { runRelayCell, runThothCell, running, type CellResult, type Timing } from './cell.js';
 import { formatMachine, machineInfo } from './machine.js';
 import { meshSections, runMeshSections, sectionMatches } from './mesh-bench.js';
+import { dhtSectionMatches, dhtSections, runDhtSections } from './dht-bench.js';
 import { formatSummary, summarizeProfile } from './profile.js';
 import { defaultSoak, runSoak, soakChildren } from './soak.js';
 import { allScenarios, matchesFilter, relayKey, scenarioLabel, type Scenario } from './scenarios.js';
@@ -24,6 +27,7 @@ const usage = `usage: node dist/bench/run.js [--quick] [--only <words>] [--warmu
   --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64", "mesh", "mesh targeted x64", "mesh registry memory";
               "soak" runs only the soak (one million routed calls; also part of the default run)
   --soak-calls  calls of the soak (default 1000000)
+  --dht-full  also simulate N = 100000 DHT nodes (about two minutes and 400+ MB more); --only "dht sim 100000" runs it alone
   --profile   run every process under node --cpu-prof into <dir>/<cell>/<role>/ and print where its time went`;
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
@@ -33,7 +37,7 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n;
 }
 
-function parse(): { timing: Timing; only: string | undefined; relay: boolean; profileDir: string | undefined; soakCalls: number } {
+function parse(): { timing: Timing; only: string | undefined; relay: boolean; profileDir: string | undefined; soakCalls: number; dhtFull: boolean } {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
@@ -43,6 +47,7 @@ function parse(): { timing: Timing; only: string | undefined; relay: boolean; pr
       'no-relay': { type: 'boolean', default: false },
       profile: { type: 'string' },
       'soak-calls': { type: 'string' },
+      'dht-full': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,6 +61,7 @@ function parse(): { timing: Timing; only: string | undefined; relay: boolean; pr
   return {
     timing, only: values.only, relay: !values['no-relay'], profileDir: values.profile ? resolve(values.profile) : undefined,
     soakCalls: positiveInt(values['soak-calls'], 'soak-calls') ?? defaultSoak.calls,
+    dhtFull: values['dht-full'] || (values.only ?? '').split(/[\s,]+/).includes('100000'),
   };
 }
 
@@ -64,7 +70,7 @@ function progress(text: string): void {
 }
 
 async function main(): Promise<void> {
-  const { timing, only, relay, profileDir, soakCalls } = parse();
+  const { timing, only, relay, profileDir, soakCalls, dhtFull } = parse();
   // The soak alone, when asked for by name.
   if (only !== undefined && only.split(/[\s,]+/).includes('soak')) {
     const machine = machineInfo();
@@ -73,8 +79,9 @@ async function main(): Promise<void> {
   }
   const scenarios = allScenarios().filter((s) => matchesFilter(s, only));
   const mesh = meshSections().filter((s) => sectionMatches(s, only));
-  if (scenarios.length === 0 && mesh.length === 0) {
-    throw new Error(`--only '${only}' matches no cell; labels look like "rawsocket msgpack small x64", "mesh targeted x64", "mesh registry memory"`);
+  const dht = dhtSections(dhtFull).filter((s) => dhtSectionMatches(s, only));
+  if (scenarios.length === 0 && mesh.length === 0 && dht.length === 0) {
+    throw new Error(`--only '${only}' matches no cell; labels look like "rawsocket msgpack small x64", "mesh targeted x64", "mesh registry memory", "dht lookups", "dht sim 10000"`);
   }
   const machine = machineInfo();
   // Relay cell first, then the thoth cells that compare with it, so slow drift on a shared machine hits both alike.
@@ -109,6 +116,7 @@ async function main(): Promise<void> {
   const errors = errorLines(rows);
   if (errors) out.push('', errors);
   if (mesh.length > 0) out.push('', await runMeshSections(mesh, timing, progress));
+  if (dht.length > 0) out.push('', await runDhtSections(dht, timing, dhtFull, progress));
   // The soak runs in the default run too (about 15 s on a 2-CPU machine); --only <cells> leaves it out.
   if (only === undefined) out.push('', await runSoak({ ...defaultSoak, calls: soakCalls }, progress));
   process.stdout.write(`${out.join('\n')}\n`);

@@ -1,19 +1,22 @@
-import { backoffDelay, connect, ErrorUri, RemoteError, type Session } from '../client/index.js';
+import { backoffDelay, connect, ErrorUri, RemoteError, type ConnectOptions, type Session } from '../client/index.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Dict } from '../protocol/messages.js';
 import { agentProcedures } from './agent-procedures.js';
+import { DhtService } from './dht-service.js';
 import { sleep, systemClock, type Clock } from './clock.js';
 import { defaults, resolvePluginSpec, type AgentSettings, type PluginSpec } from './config.js';
 import { DeviceLink } from './device-link.js';
 import { AgentError, messageOf } from './errors.js';
 import { Events } from './events.js';
 import { gatherFacts, type DeviceFacts, type FactSource } from './facts.js';
-import { loadOrCreateIdentity, type DeviceIdentity } from './identity.js';
+import { keyFingerprint, loadOrCreateIdentity, type DeviceIdentity } from './identity.js';
+import { deviceAuth, usesDeviceKey } from './session-auth.js';
 import { PluginHost, type LaunchContext, type PluginInstance } from './plugin-host.js';
 import type { RawPluginFlag } from './plugin-flags.js';
 import { preparePlugin, preparePlugins, type PreparedPlugin } from './prepare.js';
 import { PluginRunner, type PluginStatus } from './runner.js';
 import { agentVersion } from './version.js';
+import { loadAgentTls, type AgentTls } from './tls.js';
 
 /** idle: built. starting: start() runs. running: registered, plugins launched. stopping / stopped: stop() was called. */
 export type AgentState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -80,8 +83,13 @@ export class Agent {
   private stopping: Promise<void> | undefined;
   private session: Session | undefined;
   private link: DeviceLink | undefined;
+  private readonly dht: DhtService;
   private identityValue: DeviceIdentity | undefined;
+  /** The router certificate check for every session (the CA file read at start). */
+  private tls: AgentTls | undefined;
   private factsValue: DeviceFacts | undefined;
+  /** The last pairing refusal logged (pending or revoked), so each is logged loudly once. */
+  private lastRefusal: string | undefined;
   private markDone!: (value: AgentStopped) => void;
 
   constructor(private readonly options: AgentOptions) {
@@ -90,6 +98,7 @@ export class Agent {
     this.random = options.random ?? Math.random;
     this.events = new Events((error, event) => this.logger.error({ err: error, event }, 'agent event listener threw'));
     this.done = new Promise((resolve) => (this.markDone = resolve));
+    this.dht = new DhtService({ settings: options.settings.dht, dataDir: options.settings.dataDir, router: options.settings.router, logger: this.logger.child({ component: 'dht' }) });
   }
 
   get state(): AgentState {
@@ -214,12 +223,13 @@ export class Agent {
     const prepared = await preparePlugins(settings.plugins, this.options.pluginFlags ?? []);
     this.checkStopped();
 
+    this.tls = await loadAgentTls(settings.tls);
     const session = await this.connectWithRetry();
     this.session = session;
     const link = new DeviceLink({
       session,
       facts,
-      procedures: agentProcedures(this),
+      procedures: [...agentProcedures(this), ...this.dht.procedures()],
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       clock: this.clock,
       logger: this.logger,
@@ -232,6 +242,9 @@ export class Agent {
     session.on('reconnect', () => {
       void link.register().catch((error: unknown) => this.logger.error({ err: error }, 'could not register the device again after reconnecting'));
     });
+    session.on('disconnect', ({ reason }) => {
+      if (reason === ErrorUri.deviceRevoked) this.logger.error({ device: this.identityValue?.id }, 'the router revoked this device; reconnecting in case it is approved again');
+    });
     session.on('close', ({ reason }) => {
       if (this.current === 'running' || this.current === 'starting') {
         this.logger.error({ reason }, 'the session to the router ended for good');
@@ -239,6 +252,8 @@ export class Agent {
       }
     });
     await this.registerFirst(link);
+    this.checkStopped();
+    await this.dht.start(session);
     this.checkStopped();
     for (const plugin of prepared) this.addRunner(plugin);
     this.transition('running');
@@ -274,6 +289,8 @@ export class Agent {
         const session = await connect({
           url: settings.router,
           realm: settings.realm,
+          ...this.authOptions(),
+          ...(this.tls && { tls: this.tls }),
           reconnect: policy,
           random: this.random,
           connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
@@ -290,9 +307,36 @@ export class Agent {
       } catch (error) {
         if (error instanceof AgentError) throw error;
         const delayMs = backoffDelay(attempt, policy, this.random);
+        if (error instanceof RemoteError && (error.uri === ErrorUri.devicePending || error.uri === ErrorUri.deviceRevoked)) {
+          this.pairingRefused(error, attempt, delayMs);
+          await sleep(this.clock, delayMs, this.stopController.signal);
+          continue;
+        }
         this.logger[attempt === 1 ? 'warn' : 'info']({ router: settings.router, err: messageOf(error), retryInMs: delayMs, attempt }, 'cannot reach the router; retrying');
         await sleep(this.clock, delayMs, this.stopController.signal);
       }
+    }
+  }
+
+  /** The device key's connect options when the settings call for it (session-auth.ts), else none (anonymous). */
+  private authOptions(): Partial<ConnectOptions> {
+    const { settings } = this.options;
+    const identity = this.identityValue;
+    if (identity === undefined || !usesDeviceKey(settings.auth, settings.router)) return {};
+    return deviceAuth(identity.privateKey, identity.id, settings.name, settings.router);
+  }
+
+  /** The router holds this device as pending, or revoked it: say so plainly (once per state), keep asking. */
+  private pairingRefused(error: RemoteError, attempt: number, retryInMs: number): void {
+    const identity = this.identityValue!;
+    const fields = { device: identity.id, fingerprint: keyFingerprint(identity.publicKey), router: this.options.settings.router, retryInMs };
+    const first = this.lastRefusal !== error.uri;
+    this.lastRefusal = error.uri;
+    const level = first ? 'warn' : 'debug';
+    if (error.uri === ErrorUri.devicePending) {
+      this.logger[level]({ ...fields, attempt }, `this device waits for approval: on the router's machine run \`thoth devices approve ${identity.id}\` (check the fingerprint)`);
+    } else {
+      this.logger[first ? 'error' : 'debug']({ ...fields, attempt }, 'the router revoked this device; it will not be let in unless approved again');
     }
   }
 
@@ -307,6 +351,8 @@ export class Agent {
       dataDir: settings.dataDir,
       logLevel: settings.logLevel,
       reconnect: settings.reconnect,
+      ...(usesDeviceKey(settings.auth, settings.router) ? { deviceKeyFile: this.identityValue!.keyFile } : {}),
+      ...(this.tls && { tls: this.tls }),
       logger,
       clock: this.clock,
       stopDeadlineMs: settings.shutdownDeadlineMs,
@@ -351,6 +397,7 @@ export class Agent {
     this.logger.info({ reason }, 'agent stopping');
     const deadlineMs = this.options.settings.shutdownDeadlineMs;
     await Promise.all([...this.runners.values()].map((runner) => runner.stop(deadlineMs)));
+    await this.dht.stop();
     this.link?.close();
     await this.session?.close().catch(() => undefined);
     this.transition('stopped');

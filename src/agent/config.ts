@@ -7,6 +7,9 @@ import { defaultDataDir } from '../common/paths.js';
 import { logLevels, type LogLevel } from '../observability/logger.js';
 import { AgentError } from './errors.js';
 import { formatZodError } from '../common/zod-error.js';
+import { agentAuthModes, type AgentAuthMode } from './session-auth.js';
+import { dhtConfigFromEnv, dhtConfigSchema, resolveDhtSettings, type DhtSettings } from './dht-config.js';
+import { agentTlsConfigSchema, checkTlsRouterUrl, tlsConfigFromEnv, type AgentTlsConfig } from './tls.js';
 
 export const builtinPluginNames = ['system', 'fs', 'notify', 'media'] as const;
 export type BuiltinPluginName = (typeof builtinPluginNames)[number];
@@ -68,6 +71,12 @@ export const agentConfigSchema = z.strictObject({
   shutdownDeadlineMs: positiveMs.optional(),
   logLevel: z.enum(logLevels as [LogLevel, ...LogLevel[]]).optional(),
   reconnect: backoffSchema.optional(),
+  /** How the agent and its plugins join: auto (default), device (device key, pairing), anonymous (loopback only). */
+  auth: z.enum(agentAuthModes).optional(),
+  /** The agent's DHT node (dht-config.ts); merged key by key across layers. */
+  dht: dhtConfigSchema.optional(),
+  /** wss:// and tls:// routers: pin the router's certificate, or trust a CA file (tls.ts). */
+  tls: agentTlsConfigSchema.optional(),
   /** Unset: the built-in plugins (see defaultPlugins); [] runs none. */
   plugins: z.array(pluginSpecSchema).optional(),
 });
@@ -96,6 +105,10 @@ export interface AgentSettings {
   shutdownDeadlineMs: number;
   logLevel: LogLevel;
   reconnect: { initialMs: number; maxMs: number };
+  auth: AgentAuthMode;
+  dht: DhtSettings;
+  /** How the router's certificate is checked (wss://, tls://); the CA is a file path until the agent starts. */
+  tls?: AgentTlsConfig | undefined;
   plugins: ResolvedPluginSpec[];
 }
 
@@ -168,9 +181,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AgentConfig {
   take('THOTH_AGENT_NAME', 'name');
   take('THOTH_DATA_DIR', 'dataDir');
   take('THOTH_LOG_LEVEL', 'logLevel');
+  take('THOTH_AGENT_AUTH', 'auth');
   take('THOTH_TAGS', 'tags', (text) => parseTags(text.split(',').filter((s) => s !== ''), 'THOTH_TAGS'));
   take('THOTH_HEARTBEAT_INTERVAL_MS', 'heartbeatIntervalMs', Number);
   take('THOTH_SHUTDOWN_DEADLINE_MS', 'shutdownDeadlineMs', Number);
+  const dht = dhtConfigFromEnv(env);
+  if (dht !== undefined) out['dht'] = dht;
+  const tls = tlsConfigFromEnv(env);
+  if (tls !== undefined) {
+    out['tls'] = tls.value;
+    names['tls'] = tls.variables;
+  }
   const parsed = agentConfigSchema.safeParse(out);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -196,6 +217,7 @@ export function resolveAgentSettings(layers: readonly AgentConfig[], env: NodeJS
   }
   const reconnect = { initialMs: merged.reconnect?.initialMs ?? defaults.reconnect.initialMs, maxMs: merged.reconnect?.maxMs ?? defaults.reconnect.maxMs };
   if (reconnect.maxMs < reconnect.initialMs) throw new AgentError('invalid_config', 'reconnect.maxMs: must be at least reconnect.initialMs');
+  checkTlsRouterUrl(merged.tls, merged.router ?? defaults.router);
   return {
     router: merged.router ?? defaults.router,
     realm: merged.realm ?? defaults.realm,
@@ -206,6 +228,9 @@ export function resolveAgentSettings(layers: readonly AgentConfig[], env: NodeJS
     shutdownDeadlineMs: merged.shutdownDeadlineMs ?? defaults.shutdownDeadlineMs,
     logLevel: merged.logLevel ?? defaults.logLevel,
     reconnect,
+    auth: merged.auth ?? 'auto',
+    dht: resolveDhtSettings(layers.map((layer) => layer.dht), merged.router ?? defaults.router),
+    tls: merged.tls,
     plugins: (plugins ?? defaultPlugins()).map((spec, index) => resolvePluginSpec(spec, `plugins.${index}`)),
   };
 }

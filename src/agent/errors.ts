@@ -12,6 +12,8 @@ export const AgentErrorCode = {
   pluginName: 'plugin_name',
   /** The router refused thoth.device.register (e.g. it has no device registry). */
   registerFailed: 'register_failed',
+  /** The DHT node could not start (dht config: host, port, data dir); the message says why. */
+  dhtFailed: 'dht_failed',
   /** stop() was called before start() finished. */
   stopped: 'stopped',
   /** Used after stop(). */

@@ -1,7 +1,10 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from './errors.js';
+import { deviceIdFromPublicKey } from '../common/device-id.js';
+
+export { base32, deviceIdFromPublicKey, keyFingerprint } from '../common/device-id.js';
 
 export const keyFileName = 'device-key.pem';
 
@@ -16,34 +19,6 @@ export interface DeviceIdentity {
   keyFile: string;
   /** True when this start made the key. */
   created: boolean;
-}
-
-const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** RFC 4648 base32, lowercase, without padding. */
-export function base32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += base32Alphabet[(buffer >> bits) & 31];
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += base32Alphabet[(buffer << (5 - bits)) & 31];
-  return out;
-}
-
-/**
- * The device id: lowercase base32 of the first 10 bytes (80 bits) of
- * sha256(raw 32-byte Ed25519 public key) — 16 characters of [a-z2-7].
- */
-export function deviceIdFromPublicKey(raw: Uint8Array): string {
-  return base32(createHash('sha256').update(raw).digest().subarray(0, 10));
 }
 
 /** The raw 32 bytes of an Ed25519 public key. */

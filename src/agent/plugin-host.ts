@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { messageOf } from './errors.js';
 import type { LiveModality } from './plugin.js';
 import type { PreparedPlugin } from './prepare.js';
+import type { AgentTls } from './tls.js';
 import { errorInfo, fromWorkerSchema, type ErrorInfo, type ToWorker, type WorkerData, type endPhases } from './worker-protocol.js';
 
 /**
@@ -43,6 +44,10 @@ export interface LaunchContext {
   dataDir: string;
   logLevel: string;
   reconnect: { initialMs: number; maxMs: number };
+  /** Set when sessions join with the device key: the key file the plugin's session signs with. */
+  deviceKeyFile?: string;
+  /** How the plugin's session checks the router's certificate (wss://, tls://). */
+  tls?: AgentTls;
   logger: Logger;
   clock: Clock;
   /** Time a killed plugin gets to stop before its thread is terminated. */
@@ -86,6 +91,8 @@ export class PluginHost implements PluginInstance {
       dataDir: join(options.dataDir, 'plugins', plugin.name),
       logLevel: options.logLevel,
       reconnect: options.reconnect,
+      ...(options.deviceKeyFile === undefined ? {} : { deviceKeyFile: options.deviceKeyFile }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     };
     this.worker = new Worker(options.workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: data, name: `thoth plugin ${plugin.name}` });
     this.ended = new Promise((resolve) => {

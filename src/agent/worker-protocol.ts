@@ -26,6 +26,9 @@ export const workerDataSchema = z.object({
   dataDir: z.string().min(1),
   logLevel: z.string().min(1),
   reconnect: z.object({ initialMs: z.number().int().positive(), maxMs: z.number().int().positive() }),
+  deviceKeyFile: z.string().min(1).optional(),
+  /** The session's `tls` connect option (the CA as PEM text). */
+  tls: z.object({ fingerprint: z.string().optional(), ca: z.string().optional() }).optional(),
 });
 export type WorkerData = z.infer<typeof workerDataSchema>;
 

@@ -3,13 +3,14 @@
  * config, open its own session, add its modalities, run main(ctx), and tell
  * the agent how it went over the parent port.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { backoffDelay, connect, type Session } from '../client/index.js';
 import { createLogger, type LogLevel, type Logger } from '../observability/logger.js';
 import { defaults } from './config.js';
+import { deviceAuth } from './session-auth.js';
 import { importPlugin, validatePluginConfig } from './plugin-loader.js';
 import type { LiveModality, PluginContext, PluginDefinition } from './plugin.js';
 import { errorInfo, toWorkerSchema, workerDataSchema, type FromWorker, type WorkerData } from './worker-protocol.js';
@@ -132,6 +133,8 @@ async function run(raw: unknown): Promise<void> {
       session = await connect({
         url: data.router,
         realm: data.realm,
+        ...(data.deviceKeyFile === undefined ? {} : deviceAuth(await readFile(data.deviceKeyFile, 'utf8'), data.device.id, undefined, data.router)),
+        ...(data.tls === undefined ? {} : { tls: data.tls }),
         reconnect: { initialDelayMs: data.reconnect.initialMs, maxDelayMs: data.reconnect.maxMs },
         closeTimeoutMs: 1000,
         pingIntervalMs: defaults.pingIntervalMs,

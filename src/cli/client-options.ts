@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { RemoteError, connect, cryptosignAuth, ticketAuth, type AuthOptions, type Session } from '../client/index.js';
+import { RemoteError, connect, cryptosignAuth, ticketAuth, type AuthOptions, type Session, type TlsClientOptions } from '../client/index.js';
+import { fingerprintFormat, normalizeFingerprint } from '../transport/tls-fingerprint.js';
 import { CliError } from './errors.js';
+import { readCaFile } from './tls-files.js';
 
 export const defaultRouterUrl = 'ws://127.0.0.1:8080/ws';
 
@@ -13,17 +15,34 @@ export interface ClientFlags {
   authid?: string;
   ticketFile?: string;
   key?: string;
+  tlsFingerprint?: string;
+  tlsCa?: string;
 }
 
 /** The flags every client command shares: where the router is, how to speak to it, who we are. */
 export function addClientOptions(command: Command): Command {
   return command
-    .addOption(new Option('--url <url>', 'router URL: ws://, tcp:// or unix://').default(defaultRouterUrl).env('THOTH_URL'))
+    .addOption(new Option('--url <url>', 'router URL: ws://, wss://, tcp://, tls:// or unix://').default(defaultRouterUrl).env('THOTH_URL'))
     .addOption(new Option('--realm <realm>', 'realm to join').default('thoth').env('THOTH_REALM'))
     .addOption(new Option('--serializer <name>', 'wire serializer').choices(['json', 'msgpack']).default('json'))
     .addOption(new Option('--authid <id>', 'who to authenticate as (with --ticket-file or --key)').env('THOTH_AUTHID'))
     .addOption(new Option('--ticket-file <path>', 'ticket authentication with the secret in this file').env('THOTH_TICKET_FILE').conflicts('key'))
-    .addOption(new Option('--key <path>', 'cryptosign authentication with this Ed25519 private key file (PEM or hex)').env('THOTH_KEY'));
+    .addOption(new Option('--key <path>', 'cryptosign authentication with this Ed25519 private key file (PEM or hex)').env('THOTH_KEY'))
+    .addOption(new Option('--tls-fingerprint <sha256>', "wss:// and tls://: accept only the router certificate with this SHA-256 fingerprint (the router logs it at start)").env('THOTH_TLS_FINGERPRINT').conflicts('tlsCa'))
+    .addOption(new Option('--tls-ca <path>', 'wss:// and tls://: also trust the CA certificate(s) in this PEM file').env('THOTH_TLS_CA'));
+}
+
+/** The tls connect option the flags ask for; undefined without TLS flags. */
+export async function clientTls(flags: Pick<ClientFlags, 'url' | 'tlsFingerprint' | 'tlsCa'>): Promise<TlsClientOptions | undefined> {
+  if (flags.tlsFingerprint === undefined && flags.tlsCa === undefined) return undefined;
+  if (!/^(wss|tls):/i.test(flags.url)) {
+    throw new CliError(`--tls-fingerprint and --tls-ca (THOTH_TLS_FINGERPRINT, THOTH_TLS_CA) are for wss:// and tls:// URLs, not ${flags.url}`);
+  }
+  if (flags.tlsFingerprint !== undefined) {
+    if (normalizeFingerprint(flags.tlsFingerprint) === undefined) throw new CliError(`--tls-fingerprint must be ${fingerprintFormat}, got "${flags.tlsFingerprint}"`);
+    return { fingerprint: flags.tlsFingerprint };
+  }
+  return { ca: await readCaFile('--tls-ca', flags.tlsCa!) };
 }
 
 /** The connect options for the authentication the flags ask for (none: anonymous). */
@@ -57,8 +76,9 @@ async function readSecretFile(path: string, what: string): Promise<string> {
 /** Connect without reconnecting: a CLI command either reaches the router or says why not. */
 export async function openSession(flags: ClientFlags): Promise<Session> {
   const auth = await clientAuth(flags);
+  const tls = await clientTls(flags);
   try {
-    return await connect({ url: flags.url, realm: flags.realm, serializer: flags.serializer, reconnect: false, connectTimeoutMs: 5000, ...auth });
+    return await connect({ url: flags.url, realm: flags.realm, serializer: flags.serializer, reconnect: false, connectTimeoutMs: 5000, ...auth, ...(tls && { tls }) });
   } catch (error) {
     if (error instanceof RemoteError) throw new CliError(`the router at ${flags.url} refused the session: ${error.message}`);
     throw new CliError(`cannot reach the router at ${flags.url}: ${(error as Error).message}`);

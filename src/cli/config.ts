@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { sessionLimitsSchema } from '../router/options.js';
+import { routerLimitsSchema } from '../router/options.js';
 import { authConfigSchema } from '../router/auth/config.js';
 import { logLevels, type LogLevel } from '../observability/logger.js';
 import { formatZodError } from '../common/zod-error.js';
@@ -10,15 +10,17 @@ import { CliError } from './errors.js';
 
 const host = z.string().min(1);
 const port = z.number().int().min(0).max(65535);
+/** Certificate (PEM, optionally with its chain) and private key files of a TLS listener (tls-files.ts reads them). */
+const tlsFiles = z.strictObject({ cert: z.string().min(1), key: z.string().min(1) });
 
 /** The router's config file (JSON or YAML). Unknown keys are refused and the bad key named. */
 export const routerConfigSchema = z.strictObject({
   realms: z.array(z.string().min(1)).min(1).optional(),
   logLevel: z.enum(logLevels as [LogLevel, ...LogLevel[]]).optional(),
-  websocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional(), path: z.string().startsWith('/').optional() })]).optional(),
-  rawsocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional() })]).optional(),
+  websocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional(), path: z.string().startsWith('/').optional(), tls: tlsFiles.optional() })]).optional(),
+  rawsocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional(), tls: tlsFiles.optional() })]).optional(),
   unix: z.union([z.literal(false), z.strictObject({ path: z.string().min(1) })]).optional(),
-  limits: sessionLimitsSchema.partial().optional(),
+  limits: routerLimitsSchema.partial().optional(),
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   /** Where the device registry lives (registry.db). */
   dataDir: z.string().min(1).optional(),

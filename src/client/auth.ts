@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import type { Dict } from '../protocol/messages.js';
 import type { ChallengeHandler } from './options.js';
+import { cryptosignMessage } from '../common/cryptosign-message.js';
 
 /** Connect options for one authentication method: spread them into connect(). */
 export interface AuthOptions {
@@ -61,31 +62,53 @@ export function ed25519PublicKeyHex(privateKey: KeyObject): string {
   return Buffer.from(jwk.x, 'base64url').toString('hex');
 }
 
-/** The cryptosign AUTHENTICATE signature: Ed25519 signature of the challenge, then the challenge (96 bytes, hex). */
-export function signCryptosignChallenge(privateKey: KeyObject, challengeHex: string): string {
+/**
+ * The cryptosign AUTHENTICATE signature: the Ed25519 signature of the message,
+ * then the message (96 bytes, hex). The message is the challenge, or with TLS
+ * channel binding `challenge XOR channel_id`.
+ */
+export function signCryptosignChallenge(privateKey: KeyObject, challengeHex: string, channelId?: Uint8Array): string {
   if (!/^[0-9a-fA-F]{64}$/.test(challengeHex)) throw new Error('CHALLENGE.Extra.challenge must be 32 bytes in hex');
-  const challenge = Buffer.from(challengeHex, 'hex');
-  return Buffer.concat([sign(null, challenge, privateKey), challenge]).toString('hex');
+  const message = cryptosignMessage(Buffer.from(challengeHex, 'hex'), channelId);
+  return Buffer.concat([sign(null, message, privateKey), message]).toString('hex');
+}
+
+export interface CryptosignAuthOptions {
+  /**
+   * Ask for TLS channel binding ('tls-exporter', RFC 9266, over TLS 1.3): the
+   * signature then covers this connection's channel id, so it is worthless on any
+   * other connection, a relaying man in the middle's included. The router must
+   * agree, else the handshake is refused. Default: none.
+   */
+  channelBinding?: 'tls-exporter';
 }
 
 /**
  * WAMP-Cryptosign authentication with an Ed25519 private key (PEM, hex or
  * KeyObject): announces its public key in HELLO and signs the router's
  * challenge. connect({ url, authid: 'laptop', ...cryptosignAuth(pem) }).
- * No TLS channel binding is asked for; a router that claims one is refused.
+ * A router that answers with a channel binding other than the one asked for is refused.
  */
-export function cryptosignAuth(privateKey: string | KeyObject): AuthOptions & { authextra: { pubkey: string } } {
+export function cryptosignAuth(privateKey: string | KeyObject, options: CryptosignAuthOptions = {}): AuthOptions & { authextra: { pubkey: string } } {
   const key = loadEd25519PrivateKey(privateKey);
+  const wanted = options.channelBinding;
   return {
     authmethods: ['cryptosign'],
-    authextra: { pubkey: ed25519PublicKeyHex(key) },
-    onChallenge: (method, extra) => {
+    authextra: { pubkey: ed25519PublicKeyHex(key), ...(wanted === undefined ? {} : { channel_binding: wanted }) },
+    onChallenge: (method, extra, context) => {
       if (method !== 'cryptosign') throw new Error(`cryptosignAuth cannot answer a '${method}' challenge`);
-      const binding = extra['channel_binding'];
-      if (binding !== undefined && binding !== null) throw new Error(`the router asked for channel binding '${String(binding)}', which this client did not request`);
+      const binding = extra['channel_binding'] ?? undefined;
+      if (binding !== wanted) {
+        throw new Error(wanted === undefined
+          ? `the router asked for channel binding '${String(binding)}', which this client did not request`
+          : `this client asked for channel binding '${wanted}' and the router answered ${binding === undefined ? 'without one' : `'${String(binding)}'`}`);
+      }
       const challenge = extra['challenge'];
       if (typeof challenge !== 'string') throw new Error('CHALLENGE.Extra.challenge is missing');
-      return signCryptosignChallenge(key, challenge);
+      if (wanted === undefined) return signCryptosignChallenge(key, challenge);
+      const channel = context?.channelBinding;
+      if (channel === undefined || channel.type !== wanted) throw new Error(`channel binding '${wanted}' needs a TLS 1.3 connection (wss:// or tls://)`);
+      return signCryptosignChallenge(key, challenge, channel.value);
     },
   };
 }

@@ -35,6 +35,11 @@ export const ClientErrorCode = {
   invalidOptions: 'invalid_options',
   /** The transport could not connect, or the handshake did not finish in time. */
   connectFailed: 'connect_failed',
+  /**
+   * wss:// or tls://: the router's certificate was refused (not trusted, wrong
+   * name, not the pinned fingerprint) or the TLS handshake failed. Not retryable.
+   */
+  tlsFailed: 'tls_failed',
   /** A CHALLENGE could not be answered (no onChallenge hook, or it threw). */
   authFailed: 'auth_failed',
   /** Used while the session is reconnecting. */

@@ -10,8 +10,10 @@
  */
 export { connect, Session, type SessionEvents, type SessionState } from './session.js';
 export type {
-  ConnectOptions, ReconnectOptions, ChallengeHandler, TransportConnector, TransportConnectOptions,
+  ConnectOptions, ReconnectOptions, ChallengeHandler, ChallengeContext, TransportConnector, TransportConnectOptions,
 } from './options.js';
+export type { TlsClientOptions } from '../transport/tls-client.js';
+export type { ChannelBinding } from '../transport/channel-binding.js';
 export type { Clock } from './clock.js';
 export type { BackoffPolicy } from './backoff.js';
 export { backoffDelay } from './backoff.js';

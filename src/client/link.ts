@@ -188,7 +188,7 @@ export class Link {
     }
     let signature: string;
     try {
-      signature = await hook(challenge.authMethod, challenge.extra);
+      signature = await hook(challenge.authMethod, challenge.extra, { channelBinding: this.connection.channelBinding });
       if (typeof signature !== 'string') throw new TypeError('onChallenge must return a string');
     } catch (error) {
       this.abortHandshake(new ClientError('auth_failed', `onChallenge failed for '${challenge.authMethod}': ${messageOf(error)}`, { cause: error }));

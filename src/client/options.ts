@@ -4,17 +4,27 @@ import type { Logger } from '../observability/logger.js';
 import { silentLogger } from '../observability/logger.js';
 import type { Dict } from '../protocol/messages.js';
 import { isValidUri } from '../protocol/uri.js';
+import type { ChannelBinding } from '../transport/channel-binding.js';
 import type { Connection, ConnectionLimits } from '../transport/connection.js';
+import { isPemCertificate, type TlsClientOptions } from '../transport/tls-client.js';
+import { fingerprintFormat, normalizeFingerprint } from '../transport/tls-fingerprint.js';
 import type { BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { ClientError } from './errors.js';
 import { describeIssues, fieldIssues } from '../common/zod-issues.js';
 
+/** What a challenge handler may need to know of the connection. */
+export interface ChallengeContext {
+  /** Over TLS 1.3: the tls-exporter channel binding of this connection (RFC 9266), for cryptosign. */
+  channelBinding: ChannelBinding | undefined;
+}
+
 /**
  * Answers an authentication CHALLENGE: gets the method ('ticket', 'cryptosign',
- * ...) and CHALLENGE.Extra, returns the AUTHENTICATE signature.
+ * ...) and CHALLENGE.Extra, returns the AUTHENTICATE signature. The SDK always
+ * passes `context`.
  */
-export type ChallengeHandler = (method: string, extra: Dict) => Promise<string> | string;
+export type ChallengeHandler = (method: string, extra: Dict, context?: ChallengeContext) => Promise<string> | string;
 
 /** What the SDK hands a transport connector for one connection attempt. */
 export interface TransportConnectOptions {
@@ -24,11 +34,13 @@ export interface TransportConnectOptions {
   timeoutMs: number;
   /** Keepalive PINGs (RawSocket, WebSocket); unset = off. */
   pingIntervalMs?: number;
+  /** wss:// and tls://: how to check the router's certificate. */
+  tls?: TlsClientOptions;
   /** Aborted when the attempt is given up (close(), connect timeout). */
   signal: AbortSignal;
 }
 
-/** Opens one framed WAMP connection to `url`. The default speaks ws://, wss://, tcp:// and unix://. */
+/** Opens one framed WAMP connection to `url`. The default speaks ws://, wss://, tcp://, tls:// and unix://. */
 export type TransportConnector = (url: string, options: TransportConnectOptions) => Promise<Connection>;
 
 /** Reconnect backoff; every field has a default. */
@@ -36,8 +48,14 @@ export type ReconnectOptions = Partial<BackoffPolicy>;
 
 /** Options of {@link connect}. Unknown keys are refused. */
 export interface ConnectOptions {
-  /** Router address: ws://host:port/path, wss://..., tcp://host:port, unix:///path/to.sock */
+  /** Router address: ws://host:port/path, wss://..., tcp://host:port, tls://host:port, unix:///path/to.sock */
   url: string;
+  /**
+   * wss:// and tls:// only: how the router's certificate is checked. Default:
+   * node's CA list and the URL's host name. `fingerprint` pins a (self-signed)
+   * certificate; `ca` adds CAs to trust.
+   */
+  tls?: TlsClientOptions;
   /** Realm to join. Default 'thoth'. */
   realm?: string;
   /** Default: json over WebSocket, msgpack over RawSocket (tcp://, unix://). */
@@ -84,6 +102,7 @@ export interface ConnectOptions {
 /** Options after validation, with every default filled in. */
 export interface ResolvedOptions {
   url: string;
+  tls: TlsClientOptions | undefined;
   realm: string;
   serializer: SerializerName | undefined;
   authid: string | undefined;
@@ -125,8 +144,23 @@ const reconnectSchema = z.strictObject({
   maxAttempts: z.number().int().positive().optional(),
 });
 
+const pem = z.union([z.string(), z.instanceof(Buffer)]).refine(isPemCertificate, 'must be a PEM certificate');
+
+const tlsSchema = z.strictObject({
+  ca: z.union([pem, z.array(pem).min(1)]).optional(),
+  fingerprint: z.string().refine((text) => normalizeFingerprint(text) !== undefined, `must be ${fingerprintFormat}`).optional(),
+  servername: z.string().min(1).optional(),
+  rejectUnauthorized: z.boolean().optional(),
+}).refine(
+  (tls) => tls.fingerprint === undefined || (tls.ca === undefined && tls.rejectUnauthorized === undefined),
+  "fingerprint pins the certificate, so ca and rejectUnauthorized would have no effect: give one or the other",
+);
+
+const tlsSchemes = new Set(['wss:', 'tls:']);
+
 const optionsSchema = z.strictObject({
   url: z.string().refine((url) => URL.canParse(url), 'must be a URL such as ws://127.0.0.1:8080 or unix:///path'),
+  tls: tlsSchema.optional(),
   realm: z.string().refine((realm) => isValidUri(realm), 'must be a valid WAMP URI').optional(),
   serializer: z.enum(['json', 'msgpack']).optional(),
   authid: z.string().min(1).optional(),
@@ -147,7 +181,10 @@ const optionsSchema = z.strictObject({
   random: z.custom<() => number>(isFunction, 'must be a function').optional(),
   clock: z.custom<Clock>((value) => hasMethods(value, ['now', 'setTimeout', 'clearTimeout']), 'must be a Clock').optional(),
   connectTransport: z.custom<TransportConnector>(isFunction, 'must be a function').optional(),
-});
+}).refine(
+  (o) => o.tls === undefined || !URL.canParse(o.url) || tlsSchemes.has(new URL(o.url).protocol),
+  { path: ['tls'], message: 'only for wss:// and tls:// URLs' },
+);
 
 /** Validate connect() options and fill in defaults; throws ClientError('invalid_options') naming the bad key. */
 export function resolveOptions(input: unknown): ResolvedOptions {
@@ -172,6 +209,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   return {
     url: o.url,
+    tls: o.tls,
     realm: o.realm ?? 'thoth',
     serializer: o.serializer,
     authid: o.authid,

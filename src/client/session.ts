@@ -3,7 +3,7 @@ import { ErrorUri } from '../protocol/error-uris.js';
 import { RequestIds } from '../protocol/ids.js';
 import { MessageCode, type Args, type Dict, type Kwargs, type MessageOf } from '../protocol/messages.js';
 import type { Connection } from '../transport/connection.js';
-import { connectTransport } from '../transport/index.js';
+import { connectTransport, TransportError } from '../transport/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { Callee, type Registration, type RegisterOptions, type RestoreFailure } from './callee.js';
 import { Caller, type CallOptions } from './caller.js';
@@ -329,7 +329,11 @@ export class Session {
       }
       throw error instanceof ClientError || error instanceof RemoteError
         ? error
-        : new ClientError('connect_failed', `could not connect to ${this.options.url}: ${messageOf(error)}`, { cause: error });
+        : new ClientError(
+          error instanceof TransportError && error.code === 'tls_failed' ? 'tls_failed' : 'connect_failed',
+          `could not connect to ${this.options.url}: ${messageOf(error)}`,
+          { cause: error },
+        );
     } finally {
       clock.clearTimeout(timer);
       if (this.attemptController === controller) this.attemptController = undefined;
@@ -337,8 +341,9 @@ export class Session {
   }
 
   private openConnection(signal: AbortSignal): Promise<Connection> {
-    const { url, serializer, limits, pingIntervalMs, connectTimeoutMs } = this.options;
+    const { url, serializer, limits, pingIntervalMs, connectTimeoutMs, tls } = this.options;
     const transportOptions: TransportConnectOptions = { timeoutMs: connectTimeoutMs, signal };
+    if (tls !== undefined) transportOptions.tls = tls;
     if (serializer !== undefined) transportOptions.serializer = serializer;
     if (limits !== undefined) transportOptions.limits = limits;
     if (pingIntervalMs !== undefined) transportOptions.pingIntervalMs = pingIntervalMs;

@@ -369,7 +369,7 @@ export class Mesh implements RealmListener {
     return binding;
   }
 
-  private publish(topic: string, args: Args): void {
+  publish(topic: string, args: Args): void {
     this.realm.broker.publishInternal(this.realm.internal, topic, args);
   }
 

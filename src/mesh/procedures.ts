@@ -6,15 +6,20 @@ import { ProcedureError, type InternalCallDetails } from '../router/internal-ses
 import type { Peer } from '../router/peer.js';
 import { isAdmin } from '../router/authorization.js';
 import { Mesh, MeshError } from './mesh.js';
-import { deregisterInputSchema, deviceFilterSchema, deviceInfoSchema, drainInputSchema, modalityFilterSchema, modalityInputSchema, type ModalityRecord } from './records.js';
-import type { RegistryStore } from './store.js';
+import { deregisterInputSchema, deviceFilterSchema, deviceInfoSchema, deviceKeyFilterSchema, drainInputSchema, modalityFilterSchema, modalityInputSchema, type ModalityRecord } from './records.js';
+import { deviceRole } from './pairing.js';
+import type { Registry } from './index.js';
 
 type MeshProcedure = (args: Args, kwargs: Kwargs, caller: Peer) => unknown;
 
 /** The mesh's procedures (docs/mesh.md), served by the realm's internal session. */
-export function provideMeshProcedures(mesh: Mesh, store: RegistryStore): void {
+export function provideMeshProcedures(mesh: Mesh, { store, pairing }: Registry): void {
   const procedures: Record<string, MeshProcedure> = {
-    'thoth.device.register': (_args, kwargs, caller) => mesh.registerDevice(caller, input(deviceInfoSchema, kwargs, 'thoth.device.register')),
+    'thoth.device.register': (_args, kwargs, caller) => {
+      const info = input(deviceInfoSchema, kwargs, 'thoth.device.register');
+      ownDeviceOnly(caller, info.id, 'register');
+      return mesh.registerDevice(caller, info);
+    },
     'thoth.device.heartbeat': (_args, _kwargs, caller) => mesh.heartbeat(caller),
     'thoth.device.list': (_args, kwargs) => {
       const filter = input(deviceFilterSchema, kwargs, 'thoth.device.list');
@@ -27,7 +32,14 @@ export function provideMeshProcedures(mesh: Mesh, store: RegistryStore): void {
     },
     'thoth.device.get': (args) => mesh.describeDevice(mesh.device(stringArg(args, 'thoth.device.get', 'a device id or name'))),
     'thoth.device.drop': (args) => mesh.dropDevice(stringArg(args, 'thoth.device.drop', 'a device id or name')),
-    'thoth.modality.add': (_args, kwargs, caller) => mesh.addModality(caller, input(modalityInputSchema, kwargs, 'thoth.modality.add')),
+    'thoth.device.keys': (_args, kwargs) => pairing.list(input(deviceKeyFilterSchema, kwargs, 'thoth.device.keys').state),
+    'thoth.device.approve': (args) => pairing.approve(stringArg(args, 'thoth.device.approve', 'a device id')),
+    'thoth.device.revoke': (args) => pairing.revoke(stringArg(args, 'thoth.device.revoke', 'a device id')),
+    'thoth.modality.add': (_args, kwargs, caller) => {
+      const modality = input(modalityInputSchema, kwargs, 'thoth.modality.add');
+      ownDeviceOnly(caller, modality.device, 'add a modality to');
+      return mesh.addModality(caller, modality);
+    },
     'thoth.modality.kill': (args) => {
       const modality = mesh.modality(idArg(args, 'thoth.modality.kill'));
       return { killed: modality.record.id, procedures: mesh.killModality(modality, 'the modality was killed') };
@@ -81,6 +93,14 @@ export function provideMeshProcedures(mesh: Mesh, store: RegistryStore): void {
 /** Stop a non-admin caller (see docs/security.md, admin-only procedures). */
 function adminOnly(caller: Peer, what: string): void {
   if (!isAdmin(caller)) throw new ProcedureError(ErrorUri.notAuthorized, `not authorized: ${what} is admin-only`);
+}
+
+/** A device's session (role device) may act only for its own device: its authid. */
+function ownDeviceOnly(caller: Peer, device: string, action: string): void {
+  const { authrole, authid } = caller.identity;
+  if (authrole === deviceRole && authid !== device) {
+    throw new ProcedureError(ErrorUri.notAuthorized, `this session is device ${authid}: it may not ${action} device ${device}`);
+  }
 }
 
 function asProcedureError(error: unknown): never {

@@ -71,3 +71,27 @@ export const drainInputSchema = z.strictObject({
 export const deregisterInputSchema = z.strictObject({
   session: z.number().int().positive().optional(),
 });
+
+export const deviceKeyStates = ['pending', 'approved', 'revoked'] as const;
+export type DeviceKeyState = (typeof deviceKeyStates)[number];
+
+export const deviceKeyFilterSchema = z.strictObject({ state: z.enum(deviceKeyStates).optional() });
+
+/** A device key the router has seen (device pairing, docs/security.md). */
+export interface DeviceKeyRecord {
+  /** The raw 32-byte Ed25519 public key, lowercase hex. */
+  pubkey: string;
+  /** The device id derived from it. */
+  device: string;
+  /** Short fingerprint for people to compare (src/common/device-id.ts). */
+  fingerprint: string;
+  state: DeviceKeyState;
+  /** The name the agent announced when it asked to pair (not trusted: for display). */
+  name: string;
+  /** The address it last connected from. */
+  address: string;
+  requested: string;
+  /** When it was approved or revoked. */
+  decided?: string;
+  last_seen: string;
+}

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DeviceRecord, ModalityRecord, ModalityStatus } from './records.js';
+import type { DeviceKeyRecord, DeviceRecord, ModalityRecord, ModalityStatus } from './records.js';
 
 export class RegistryStoreError extends Error {
   override readonly name = 'RegistryStoreError';
@@ -25,6 +25,12 @@ const migrations: readonly string[] = [
      status TEXT NOT NULL
    );
    CREATE INDEX modalities_by_device ON modalities(device_id);`,
+  `CREATE TABLE device_keys (
+     pubkey TEXT PRIMARY KEY,
+     device_id TEXT NOT NULL UNIQUE,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'revoked')),
+     record TEXT NOT NULL
+   );`,
 ];
 
 interface DeviceRow { record: string; first_seen: string; last_seen: string }
@@ -51,6 +57,9 @@ export class RegistryStore {
       allModalities: db.prepare('SELECT record, status FROM modalities'),
       maxModalityId: db.prepare('SELECT COALESCE(MAX(id), 0) AS max FROM modalities'),
       allGone: db.prepare("UPDATE modalities SET status = 'gone' WHERE status != 'gone'"),
+      upsertKey: db.prepare('INSERT INTO device_keys (pubkey, device_id, state, record) VALUES (@pubkey, @device_id, @state, @record) ON CONFLICT(pubkey) DO UPDATE SET state = excluded.state, record = excluded.record'),
+      deleteKey: db.prepare('DELETE FROM device_keys WHERE pubkey = ?'),
+      allKeys: db.prepare('SELECT record FROM device_keys'),
     };
   }
 
@@ -108,6 +117,18 @@ export class RegistryStore {
 
   setModalityStatus(id: number, status: ModalityStatus): void {
     this.statements.setModalityStatus.run(status, id);
+  }
+
+  loadDeviceKeys(): DeviceKeyRecord[] {
+    return (this.statements.allKeys.all() as { record: string }[]).map((row) => JSON.parse(row.record) as DeviceKeyRecord);
+  }
+
+  saveDeviceKey(key: DeviceKeyRecord): void {
+    this.statements.upsertKey.run({ pubkey: key.pubkey, device_id: key.device, state: key.state, record: JSON.stringify(key) });
+  }
+
+  deleteDeviceKey(pubkey: string): void {
+    this.statements.deleteKey.run(pubkey);
   }
 
   /** Modality ids are never reused, across restarts too. */

@@ -1,6 +1,7 @@
 import type { Authenticate, Dict } from '../protocol/messages.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 import type { Identity } from './peer.js';
+import type { ChannelBinding } from '../transport/channel-binding.js';
 
 /** What an authenticator knows of a session asking to join. */
 export interface JoinRequest {
@@ -8,13 +9,15 @@ export interface JoinRequest {
   details: Dict;
   authid: string | undefined;
   sessionId: number;
-  connection: { isLocal: boolean; remoteAddress: string; transport: string };
+  /** channelBinding: set on TLS 1.3 connections (wss://, tls://), the tls-exporter value for cryptosign channel binding. */
+  connection: { isLocal: boolean; remoteAddress: string; transport: string; channelBinding?: ChannelBinding | undefined };
 }
 
 export type AuthOutcome =
   | { kind: 'welcome'; identity: Identity; extra?: Dict }
   | { kind: 'challenge'; method: string; extra: Dict; state: unknown }
-  | { kind: 'reject'; reason: string; message: string };
+  /** proven: the client proved it holds its key (a device waiting for approval); the rate limiter does not count it as a failure. */
+  | { kind: 'reject'; reason: string; message: string; proven?: boolean };
 
 /**
  * One authentication method (anonymous now; ticket and cryptosign plug in here).

@@ -7,6 +7,9 @@ export type AuthorizationAction = (typeof authorizationActions)[number];
 /** Roles the router always has: the loopback owner and the router's own session. Both may do everything. */
 export const builtinRoles = ['local', 'router'] as const;
 
+/** The role of a paired device's sessions: built-in defaults, which `auth.roles.device` rules may extend or override. */
+export const deviceRoleName = 'device';
+
 /**
  * Procedures that change the mesh or an agent: only an admin role may call them,
  * whatever its rules say. (thoth.deregister of another session and thoth.drain of
@@ -15,6 +18,9 @@ export const builtinRoles = ['local', 'router'] as const;
 export const adminOnlyProcedures: ReadonlySet<string> = new Set([
   'thoth.device.drop',
   'thoth.modality.kill',
+  'thoth.device.keys',
+  'thoth.device.approve',
+  'thoth.device.revoke',
   'agent.plugins.load',
   'agent.plugins.unload',
   'agent.plugins.reload',
@@ -58,8 +64,13 @@ interface ActionRules {
   wildcards: { parts: string[]; allow: boolean }[];
 }
 
+/** What a session's checks consult. `exclusive`: a REGISTER with invoke 'single' (it would keep everyone else out). */
+export interface Policy {
+  allows(action: AuthorizationAction, uri: string, match?: PatternMatch, exclusive?: boolean): boolean;
+}
+
 /** One role's compiled rules. */
-export class RolePolicy {
+export class RolePolicy implements Policy {
   private readonly byAction = new Map<AuthorizationAction, ActionRules>();
 
   constructor(readonly name: string, rules: readonly AuthorizationRule[]) {
@@ -82,6 +93,11 @@ export class RolePolicy {
    * only by a rule that covers every URI the pattern can match.
    */
   allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact'): boolean {
+    return this.decide(action, uri, match) === true;
+  }
+
+  /** Like allows, but undefined when no rule matches at all. */
+  decide(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact'): boolean | undefined {
     if (action === 'call' && adminOnlyProcedures.has(uri)) return false;
     const rules = this.byAction.get(action)!;
     if (match === 'exact') {
@@ -100,7 +116,39 @@ export class RolePolicy {
       const parts = uri.split('.');
       allowed = rules.wildcards.find((w) => wildcardMatches(w.parts, parts))?.allow;
     }
-    return allowed === true && (match === 'exact' || !deniesInside(rules, uri, match));
+    if (allowed === undefined) return undefined;
+    return allowed && (match === 'exact' || !deniesInside(rules, uri, match));
+  }
+}
+
+/**
+ * A paired device (role device, authid = its device id). By default it may call,
+ * subscribe and publish anything but the router's own topics, and register: anything
+ * in its own namespace `device.<id>.`, nothing in another device's, and elsewhere
+ * only shared registrations (invoke other than 'single': the device-targetable
+ * procedures its plugins offer beside the other devices', which cannot keep anyone
+ * out). Rules configured for the role come first: where one matches, it decides.
+ */
+export class DevicePolicy implements Policy {
+  private readonly namespace: string;
+  private readonly defaults: RolePolicy;
+
+  constructor(device: string, private readonly configured: RolePolicy | undefined) {
+    this.namespace = `device.${device}.`;
+    this.defaults = new RolePolicy(deviceRoleName, [
+      { uri: '', match: 'prefix', actions: ['call', 'subscribe', 'publish', 'register'], allow: true },
+      { uri: 'thoth.', match: 'prefix', actions: ['publish', 'register'], allow: false },
+      { uri: 'wamp.', match: 'prefix', actions: ['publish', 'register'], allow: false },
+      { uri: 'device.', match: 'prefix', actions: ['register'], allow: false },
+      { uri: this.namespace, match: 'prefix', actions: ['register'], allow: true },
+    ]);
+  }
+
+  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact', exclusive = false): boolean {
+    const configured = this.configured?.decide(action, uri, match);
+    if (configured !== undefined) return configured;
+    if (action === 'register' && exclusive && !uri.startsWith(this.namespace)) return false;
+    return this.defaults.allows(action, uri, match);
   }
 }
 
@@ -111,15 +159,15 @@ export class RolePolicy {
 export class SessionPermissions {
   private readonly cache = new Map<AuthorizationAction, Map<string, boolean>>(authorizationActions.map((a) => [a, new Map()]));
 
-  constructor(readonly policy: RolePolicy) {}
+  constructor(readonly policy: Policy) {}
 
-  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact'): boolean {
+  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact', exclusive = false): boolean {
     const decisions = this.cache.get(action)!;
     // A space never occurs in a valid URI, so a pattern's key cannot collide with a URI.
-    const key = match === 'exact' ? uri : `${match} ${uri}`;
+    const key = match === 'exact' && !exclusive ? uri : `${match}${exclusive ? '!' : ''} ${uri}`;
     const cached = decisions.get(key);
     if (cached !== undefined) return cached;
-    const decision = this.policy.allows(action, uri, match);
+    const decision = this.policy.allows(action, uri, match, exclusive);
     if (decisions.size >= maxCachedDecisions) decisions.delete(decisions.keys().next().value!);
     decisions.set(key, decision);
     return decision;
@@ -152,12 +200,13 @@ export class Authorizer {
 
   /** Whether the role has an entry (built-in or configured). */
   knows(role: string): boolean {
-    return this.admins.has(role) || this.policies.has(role);
+    return this.admins.has(role) || role === deviceRoleName || this.policies.has(role);
   }
 
   /** A new session's permissions; undefined for an admin (no checks at all). Unknown roles get nothing. */
-  permissionsFor(role: string): SessionPermissions | undefined {
+  permissionsFor(role: string, authid = ''): SessionPermissions | undefined {
     if (this.admins.has(role)) return undefined;
+    if (role === deviceRoleName) return new SessionPermissions(new DevicePolicy(authid, this.policies.get(role)));
     return new SessionPermissions(this.policies.get(role) ?? denyAll);
   }
 }

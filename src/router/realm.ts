@@ -18,7 +18,8 @@ type DispatchTable = { [K in MessageType]?: Handler<K> };
  */
 const established: DispatchTable = {
   REGISTER: (realm, peer, m) => {
-    if (realm.permits(peer, 'register', m.procedure, MessageCode.REGISTER, m.requestId, true, m.options['match'])) realm.dealer.register(peer, m);
+    const exclusive = m.options['invoke'] === undefined || m.options['invoke'] === 'single';
+    if (realm.permits(peer, 'register', m.procedure, MessageCode.REGISTER, m.requestId, true, m.options['match'], exclusive)) realm.dealer.register(peer, m);
   },
   UNREGISTER: (realm, peer, m) => realm.dealer.unregister(peer, m),
   CALL: (realm, peer, m) => {
@@ -103,11 +104,11 @@ export class Realm {
    * Whether the session may take this action on this URI; when not, it gets
    * wamp.error.not_authorized (a PUBLISH only when it asked for an acknowledgement).
    */
-  permits(peer: Peer, action: AuthorizationAction, uri: string, requestType: number, requestId: number, answer = true, match?: unknown): boolean {
+  permits(peer: Peer, action: AuthorizationAction, uri: string, requestType: number, requestId: number, answer = true, match?: unknown, exclusive = false): boolean {
     const permissions = peer.permissions;
     if (permissions === undefined) return true;
     // Any other match value is refused by the dealer or broker right after.
-    if (permissions.allows(action, uri, match === 'prefix' || match === 'wildcard' ? match : 'exact')) return true;
+    if (permissions.allows(action, uri, match === 'prefix' || match === 'wildcard' ? match : 'exact', exclusive)) return true;
     if (answer) peer.send({ type: 'ERROR', requestType, requestId, details: {}, error: ErrorUri.notAuthorized, args: [notAuthorizedMessage(action, uri)] });
     return false;
   }
@@ -118,7 +119,7 @@ export class Realm {
   }
 
   join(peer: Peer): void {
-    peer.permissions = this.authorizer.permissionsFor(peer.identity.authrole);
+    peer.permissions = this.authorizer.permissionsFor(peer.identity.authrole, peer.identity.authid);
     this.sessions.set(peer.id, peer);
     this.meta.sessionJoined(peer.summary);
   }

@@ -3,6 +3,8 @@ import { ErrorUri } from '../protocol/error-uris.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Connection } from '../transport/connection.js';
 import { listenRawSocket, listenWebSocket, type Listener } from '../transport/index.js';
+import type { TlsServerOptions } from '../transport/tls-server.js';
+import { Admission } from './admission.js';
 import { anonymousAuthenticator, type Authenticator } from './auth.js';
 import { Realm } from './realm.js';
 import { Authorizer, rolesConfigSchema, type RolesConfig } from './authorization.js';
@@ -21,9 +23,18 @@ export interface RouterOptions extends RouterSettingsInput {
 }
 
 export interface ListenOptions {
-  websocket?: { host?: string; port?: number; path?: string } | false;
-  rawsocket?: { host?: string; port?: number } | false;
+  /** With `tls`: wss:// */
+  websocket?: { host?: string; port?: number; path?: string; tls?: TlsServerOptions } | false;
+  /** With `tls`: RawSocket over TLS, tls://host:port */
+  rawsocket?: { host?: string; port?: number; tls?: TlsServerOptions } | false;
   unix?: { path: string } | false;
+}
+
+/** A listener the router serves. */
+export interface Endpoint {
+  url: string;
+  /** TLS listeners: the certificate's fingerprint, 'sha256:AB:CD:...', for clients to pin. */
+  tlsFingerprint?: string;
 }
 
 export class RouterError extends Error {
@@ -50,6 +61,7 @@ export class Router implements SessionHost {
   private closing: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly closeHooks: (() => void)[] = [];
+  private readonly admission: Admission;
 
   constructor(options: RouterOptions = {}) {
     const { logger, authenticators, random, roles, ...settings } = options;
@@ -62,6 +74,7 @@ export class Router implements SessionHost {
     this.logger = logger ?? silentLogger;
     this.helloTimeoutMs = this.settings.limits.helloTimeoutMs;
     this.authenticators = authenticators ?? [anonymousAuthenticator];
+    this.admission = new Admission(this.settings.limits, this.logger);
     for (const name of this.settings.realms) {
       this.realms.set(name, new Realm({ name, limits: this.settings.limits, logger: this.logger.child({ realm: name }), internalSessionId: this.newSessionId(), authorizer: this.authorizer, random }));
     }
@@ -72,17 +85,22 @@ export class Router implements SessionHost {
     if (this.closing) throw new RouterError('closed', 'the router is closed');
     const limits = { maxMessageBytes: this.settings.limits.maxMessageBytes, maxQueuedBytes: this.settings.limits.maxQueuedBytes };
     const accept = (connection: Connection): void => this.attach(connection);
+    // Garbage, port scans, plain TCP to a TLS port: the peer's problem, not the router's.
+    const onError = (error: Error, peer: string): void => this.logger.debug({ peer, reason: error.message }, 'connection failed before its session');
     const started: Listener[] = [];
     try {
-      if (options.websocket) started.push(await listenWebSocket({ ...options.websocket, limits }, accept));
-      if (options.rawsocket) started.push(await listenRawSocket({ ...options.rawsocket, limits }, accept));
-      if (options.unix) started.push(await listenRawSocket({ path: options.unix.path, limits }, accept));
+      if (options.websocket) started.push(await listenWebSocket({ ...options.websocket, limits, onError }, accept));
+      if (options.rawsocket) started.push(await listenRawSocket({ ...options.rawsocket, limits, onError }, accept));
+      if (options.unix) started.push(await listenRawSocket({ path: options.unix.path, limits, onError }, accept));
     } catch (cause) {
       await Promise.all(started.map((l) => l.close()));
       throw new RouterError('listen_failed', `could not listen: ${(cause as Error).message}`, { cause });
     }
     this.listeners.push(...started);
-    for (const l of started) this.logger.info({ url: l.url }, 'listening');
+    for (const l of started) {
+      this.logger.info({ url: l.url }, 'listening');
+      if (l.tlsFingerprint !== undefined) this.logger.info({ url: l.url, fingerprint: l.tlsFingerprint }, `tls fingerprint ${l.tlsFingerprint}`);
+    }
     return started.map((l) => l.url);
   }
 
@@ -90,10 +108,20 @@ export class Router implements SessionHost {
     return this.listeners.map((l) => l.url);
   }
 
+  get endpoints(): Endpoint[] {
+    return this.listeners.map((l) => (l.tlsFingerprint === undefined ? { url: l.url } : { url: l.url, tlsFingerprint: l.tlsFingerprint }));
+  }
+
   /** Serve a connection made elsewhere (a listener, an in-memory pair). */
   attach(connection: Connection): void {
     if (this.closing) {
       connection.send({ type: 'ABORT', details: { message: 'the router is shutting down' }, reason: ErrorUri.systemShutdown });
+      connection.close();
+      return;
+    }
+    const refusal = this.admission.check(connection, this.sessions.size);
+    if (refusal !== undefined) {
+      connection.send({ type: 'ABORT', details: { message: refusal.message }, reason: refusal.reason });
       connection.close();
       return;
     }

@@ -135,7 +135,10 @@ export class SessionController implements ConnectionHandler {
       details: message.details,
       authid: typeof authid === 'string' ? authid : undefined,
       sessionId: this.id,
-      connection: { isLocal: this.connection.isLocal, remoteAddress: this.connection.remoteAddress, transport: this.connection.transport },
+      connection: {
+        isLocal: this.connection.isLocal, remoteAddress: this.connection.remoteAddress, transport: this.connection.transport,
+        channelBinding: this.connection.channelBinding,
+      },
     };
     this.realm = realm;
     this.join = { request, authenticator, state: undefined, roles: roles as Dict };

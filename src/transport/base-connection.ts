@@ -2,6 +2,7 @@ import { CodecError, decodeRange, serializers, type Serializer, type SerializerN
 import type { Message } from '../protocol/messages.js';
 import { parseMessage, type ParseAnswer } from '../protocol/parse.js';
 import { encodeForWire, parseMsgpackWithRawPayload } from '../protocol/raw-payload.js';
+import type { ChannelBinding } from './channel-binding.js';
 import type { CloseInfo, Connection, ConnectionHandler, ConnectionLimits } from './connection.js';
 import { scheduleFlush, type Flushable } from './flush-scheduler.js';
 
@@ -10,6 +11,7 @@ export interface ConnectionSetup {
   limits: ConnectionLimits;
   remoteAddress: string;
   isLocal: boolean;
+  channelBinding?: ChannelBinding | undefined;
   /** Largest encoded message the peer accepts; larger ones are not sent. */
   maxSendBytes: number;
   /** MessagePack only: keep the payload of CALL, PUBLISH, YIELD and ERROR encoded (see RawPayload). */
@@ -44,6 +46,7 @@ export abstract class BaseConnection implements Connection, Flushable {
   readonly serializer: SerializerName;
   readonly remoteAddress: string;
   readonly isLocal: boolean;
+  readonly channelBinding: ChannelBinding | undefined;
   protected readonly codec: Serializer;
   protected readonly limits: ConnectionLimits;
   protected readonly maxSendBytes: number;
@@ -72,6 +75,7 @@ export abstract class BaseConnection implements Connection, Flushable {
     this.limits = setup.limits;
     this.remoteAddress = setup.remoteAddress;
     this.isLocal = setup.isLocal;
+    this.channelBinding = setup.channelBinding;
     this.maxSendBytes = setup.maxSendBytes;
     this.passthrough = setup.passthrough === true && setup.serializer === 'msgpack';
   }

@@ -1,6 +1,7 @@
 import type { Message } from '../protocol/messages.js';
 import type { ParseAnswer } from '../protocol/parse.js';
 import type { SerializerName } from '../codec/serializer.js';
+import type { ChannelBinding } from './channel-binding.js';
 
 /**
  * Why a connection ended. `code` is stable and machine-readable; `reason` says it
@@ -46,6 +47,11 @@ export interface Connection {
   readonly remoteAddress: string;
   /** True when the peer connected over loopback (or a Unix socket / memory pair). */
   readonly isLocal: boolean;
+  /**
+   * Over TLS 1.3 (wss://, tls://): the tls-exporter channel binding (RFC 9266),
+   * the same bytes on both ends of this connection; for cryptosign. Else undefined.
+   */
+  readonly channelBinding?: ChannelBinding | undefined;
   /** Install the owner; messages received before this are queued, not dropped. */
   attach(handler: ConnectionHandler): void;
   /**

@@ -4,6 +4,7 @@ export const transportErrorCodes = [
   'bad_options',      // an option is unknown or out of range
   'connect_failed',   // the TCP / Unix / HTTP connection could not be opened
   'handshake_failed', // the RawSocket or WebSocket handshake was refused or broken
+  'tls_failed',       // the TLS handshake failed, or the router's certificate was refused
   'timeout',          // connect + handshake did not finish in time
   'aborted',          // the caller's AbortSignal fired
   'listen_failed',    // a listener could not bind

@@ -8,3 +8,7 @@ export { connectTransport, parseTransportUrl, type ConnectOptions, type Transpor
 export { createMemoryPair } from './memory.js';
 export { isLoopbackAddress } from './address.js';
 export { RawSocketFramer, FrameType, encodeFrame, type FrameSink } from './rawsocket-framer.js';
+export type { ChannelBinding } from './channel-binding.js';
+export type { TlsClientOptions } from './tls-client.js';
+export type { TlsServerOptions } from './tls-server.js';
+export { normalizeFingerprint } from './tls-fingerprint.js';

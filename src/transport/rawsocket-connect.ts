@@ -1,10 +1,13 @@
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { SerializerName } from '../codec/index.js';
 import { describeRemote } from './address.js';
+import { channelBindingOf } from './channel-binding.js';
 import type { ConnectionLimits } from './connection.js';
 import { TransportError } from './errors.js';
 import { RawSocketConnection } from './rawsocket-connection.js';
 import { announcedBytes, encodeHandshake, HANDSHAKE_BYTES, parseHandshakeReply } from './rawsocket-handshake.js';
+import { checkRouterCertificate, tlsHandshakeFailed, type TlsClientSettings } from './tls-client.js';
 
 export interface RawSocketConnectSettings {
   url: string;
@@ -13,10 +16,12 @@ export interface RawSocketConnectSettings {
   limits: ConnectionLimits;
   timeoutMs: number;
   pingIntervalMs: number | undefined;
+  /** Set for tls:// URLs (TCP targets only). */
+  tls: TlsClientSettings | undefined;
   signal: AbortSignal | undefined;
 }
 
-/** Open a TCP or Unix socket and run the client side of the RawSocket handshake. */
+/** Open a TCP (or TLS) or Unix socket and run the client side of the RawSocket handshake. */
 export function connectRawSocket(settings: RawSocketConnectSettings): Promise<RawSocketConnection> {
   const { url, target, signal } = settings;
   return new Promise((resolve, reject) => {
@@ -25,8 +30,13 @@ export function connectRawSocket(settings: RawSocketConnectSettings): Promise<Ra
       return;
     }
     const unix = 'path' in target;
-    const socket: Socket = unix ? netConnect(target.path) : netConnect(target.port, target.host);
+    const tls = unix ? undefined : settings.tls;
+    const socket: Socket = unix
+      ? netConnect(target.path)
+      : tls === undefined ? netConnect(target.port, target.host) : tlsConnect({ ...tls.connect, host: target.host, port: target.port });
+    /** TCP connected; over TLS the handshake may still be running. */
     let connected = false;
+    let secured = false;
     let received: Buffer = Buffer.alloc(0);
     let settled = false;
 
@@ -36,6 +46,7 @@ export function connectRawSocket(settings: RawSocketConnectSettings): Promise<Ra
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.off('connect', onConnect);
+      socket.off('secureConnect', onSecureConnect);
       socket.off('data', onData);
       socket.off('close', onClose);
       if (error !== undefined) {
@@ -50,6 +61,15 @@ export function connectRawSocket(settings: RawSocketConnectSettings): Promise<Ra
     const onConnect = () => {
       connected = true;
       if (!unix) socket.setNoDelay(true);
+      if (tls === undefined) startHandshake();
+    };
+    const onSecureConnect = () => {
+      secured = true;
+      const refused = checkRouterCertificate(socket as TLSSocket, tls!, url);
+      if (refused !== undefined) return settle(refused);
+      startHandshake();
+    };
+    const startHandshake = () => {
       socket.write(encodeHandshake(settings.serializer, settings.limits.maxMessageBytes));
     };
     const onData = (chunk: Buffer) => {
@@ -64,6 +84,7 @@ export function connectRawSocket(settings: RawSocketConnectSettings): Promise<Ra
         serializer: settings.serializer,
         limits: settings.limits,
         ...describeRemote(socket, unix),
+        channelBinding: channelBindingOf(socket),
         maxReceiveBytes: announcedBytes(settings.limits.maxMessageBytes),
         peerMaxBytes: reply.peerMaxBytes,
         pingIntervalMs: settings.pingIntervalMs,
@@ -72,6 +93,7 @@ export function connectRawSocket(settings: RawSocketConnectSettings): Promise<Ra
       settle(undefined, connection);
     };
     const onError = (error: Error) => {
+      if (tls !== undefined && connected && !secured) return settle(tlsHandshakeFailed(error, url));
       settle(
         connected
           ? new TransportError('handshake_failed', `RawSocket handshake failed: ${error.message}`, { url, cause: error })
@@ -79,6 +101,7 @@ export function connectRawSocket(settings: RawSocketConnectSettings): Promise<Ra
       );
     };
     const onClose = () => {
+      if (tls !== undefined && connected && !secured) return settle(tlsHandshakeFailed(new Error('the router closed the connection'), url));
       settle(new TransportError('handshake_failed', 'the router closed the connection during the RawSocket handshake', { url }));
     };
     const timer = setTimeout(() => {
@@ -87,6 +110,7 @@ export function connectRawSocket(settings: RawSocketConnectSettings): Promise<Ra
 
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('connect', onConnect);
+    if (tls !== undefined) socket.on('secureConnect', onSecureConnect);
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { SerializerName } from '../codec/index.js';
 import { BaseConnection } from './base-connection.js';
+import type { ChannelBinding } from './channel-binding.js';
 import type { ConnectionLimits } from './connection.js';
 import { Keepalive } from './keepalive.js';
 import {
@@ -18,6 +19,7 @@ export interface RawSocketSetup {
   limits: ConnectionLimits;
   remoteAddress: string;
   isLocal: boolean;
+  channelBinding?: ChannelBinding | undefined;
   /** What we announced in the handshake: the largest frame we accept. */
   maxReceiveBytes: number;
   /** What the peer announced: the largest frame it accepts. */

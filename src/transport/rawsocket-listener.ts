@@ -1,12 +1,16 @@
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { stat, unlink } from 'node:fs/promises';
 import type { SerializerName } from '../codec/index.js';
 import { describeRemote, formatHostPort } from './address.js';
+import { channelBindingOf } from './channel-binding.js';
 import type { Connection, ConnectionLimits } from './connection.js';
 import { TransportError } from './errors.js';
 import { checkInteger, checkInterval, checkOptionKeys, resolveLimits, resolveSerializers } from './limits.js';
 import type { Listener, ListenerErrorHandler } from './listener.js';
 import { RawSocketConnection } from './rawsocket-connection.js';
+import { checkTlsServerOptions, type TlsServerOptions } from './tls-server.js';
+import { handOverTls } from './tls-sniff.js';
 import {
   announcedBytes,
   encodeHandshake,
@@ -24,10 +28,12 @@ export interface RawSocketListenOptions {
   port?: number;
   /** A Unix domain socket path instead of TCP. */
   path?: string;
+  /** Certificate and key: RawSocket over TLS (tls://host:port). TCP only. */
+  tls?: TlsServerOptions;
   limits?: Partial<ConnectionLimits>;
   /** Serializers accepted, default both. */
   serializers?: SerializerName[];
-  /** Time for the client's 4 handshake octets, default 5000 ms. */
+  /** Time for the client's 4 handshake octets (and, over TLS, for the TLS handshake before them), default 5000 ms. */
   handshakeTimeoutMs?: number;
   /** Send PINGs at this interval and close with 'ping_timeout' without a PONG. Default off. */
   pingIntervalMs?: number;
@@ -41,7 +47,7 @@ export interface RawSocketListenOptions {
 }
 
 const optionKeys = [
-  'host', 'port', 'path', 'limits', 'serializers', 'handshakeTimeoutMs', 'pingIntervalMs',
+  'host', 'port', 'path', 'tls', 'limits', 'serializers', 'handshakeTimeoutMs', 'pingIntervalMs',
   'maxConnections', 'minClientMaxMessageBytes', 'passthrough', 'onError',
 ] as const;
 
@@ -68,6 +74,10 @@ export async function listenRawSocket(
   if (options.path !== undefined && (options.host !== undefined || options.port !== undefined)) {
     throw new TransportError('bad_options', `${WHERE}: give either 'path' or 'host'/'port', not both`);
   }
+  if (options.path !== undefined && options.tls !== undefined) {
+    throw new TransportError('bad_options', `${WHERE}: 'tls' is for TCP listeners, not Unix sockets (a Unix socket never leaves the machine)`);
+  }
+  const tls = options.tls === undefined ? undefined : checkTlsServerOptions(WHERE, options.tls);
   const settings: Settings = {
     limits: resolveLimits(WHERE, options.limits),
     serializers: resolveSerializers(WHERE, options.serializers),
@@ -83,7 +93,7 @@ export async function listenRawSocket(
   };
   const live = new Set<Socket>();
   const handshaking = new Set<Socket>();
-  const server = createServer((socket) => {
+  const accept = (socket: Socket): void => {
     handshaking.add(socket);
     serverHandshake(socket, settings, () => live.size, (connection) => {
       handshaking.delete(socket);
@@ -92,13 +102,26 @@ export async function listenRawSocket(
       onConnection(connection);
     });
     socket.once('close', () => handshaking.delete(socket));
-  });
+  };
+  let server: Server;
+  if (tls === undefined) {
+    server = createServer(accept);
+  } else {
+    // Not listening itself: the TCP server hands it each connection that starts a TLS handshake.
+    const tlsServer = createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: settings.handshakeTimeoutMs }, accept);
+    const refused = (socket: Socket, reason: string): void => {
+      settings.onError?.(new TransportError('tls_failed', `TLS handshake failed: ${reason}`), describeRemote(socket, false).remoteAddress);
+    };
+    tlsServer.on('tlsClientError', (error: Error, socket: Socket) => refused(socket, error.message));
+    server = createServer((socket) => handOverTls(socket, tlsServer, settings.handshakeTimeoutMs, (reason) => refused(socket, reason)));
+  }
 
   const address = await bind(server, options);
   let closing: Promise<void> | undefined;
   return {
-    url: 'path' in address ? `unix://${address.path}` : `tcp://${formatHostPort(address.host, address.port)}`,
+    url: 'path' in address ? `unix://${address.path}` : `${tls === undefined ? 'tcp' : 'tls'}://${formatHostPort(address.host, address.port)}`,
     address,
+    ...(tls !== undefined && { tlsFingerprint: tls.fingerprint }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         // server.close() stops accepting at once; its callback would wait for every
@@ -151,6 +174,7 @@ function serverHandshake(
         serializer: request.serializer,
         limits: settings.limits,
         ...remote,
+        channelBinding: channelBindingOf(socket),
         maxReceiveBytes: announcedBytes(settings.limits.maxMessageBytes),
         peerMaxBytes: request.peerMaxBytes,
         pingIntervalMs: settings.pingIntervalMs,
@@ -226,5 +250,5 @@ async function isStaleSocket(path: string): Promise<boolean> {
 }
 
 function describeTarget(options: RawSocketListenOptions): string {
-  return options.path !== undefined ? `unix://${options.path}` : `tcp://${formatHostPort(options.host ?? '127.0.0.1', options.port ?? 0)}`;
+  return options.path !== undefined ? `unix://${options.path}` : `${options.tls === undefined ? 'tcp' : 'tls'}://${formatHostPort(options.host ?? '127.0.0.1', options.port ?? 0)}`;
 }

@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
-import { WebSocket } from 'ws';
+import type { createConnection, Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { WebSocket, type ClientOptions } from 'ws';
 import type { SerializerName } from '../codec/index.js';
 import { describeRemote } from './address.js';
+import { channelBindingOf } from './channel-binding.js';
 import type { ConnectionLimits } from './connection.js';
 import { TransportError } from './errors.js';
+import { checkRouterCertificate, tlsHandshakeFailed, type TlsClientSettings } from './tls-client.js';
 import { subprotocolBySerializer, WebSocketConnection } from './websocket-connection.js';
 
 export interface WebSocketConnectSettings {
@@ -13,6 +16,8 @@ export interface WebSocketConnectSettings {
   limits: ConnectionLimits;
   timeoutMs: number;
   pingIntervalMs: number | undefined;
+  /** Set for wss:// URLs. */
+  tls: TlsClientSettings | undefined;
   signal: AbortSignal | undefined;
 }
 
@@ -28,11 +33,18 @@ export function connectWebSocket(settings: WebSocketConnectSettings): Promise<We
       reject(new TransportError('aborted', 'connect aborted', { url, cause: signal.reason }));
       return;
     }
-    const ws = new WebSocket(url, [subprotocol], {
+    const options: ClientOptions = {
       maxPayload: settings.limits.maxMessageBytes,
       perMessageDeflate: false,
       followRedirects: false,
-    });
+    };
+    const tls = settings.tls;
+    const progress: TlsProgress = { tcpConnected: false, secured: false };
+    if (tls !== undefined) {
+      Object.assign(options, tls.connect);
+      options.createConnection = ((connectOptions: ConnectionOptions) => verifiedTlsSocket(connectOptions, tls, url, progress)) as unknown as typeof createConnection;
+    }
+    const ws = new WebSocket(url, [subprotocol], options);
     let socket: Socket | undefined;
     let settled = false;
 
@@ -59,6 +71,7 @@ export function connectWebSocket(settings: WebSocketConnectSettings): Promise<We
           serializer: settings.serializer,
           limits: settings.limits,
           ...(tcp === undefined ? { remoteAddress: 'unknown', isLocal: false } : describeRemote(tcp, false)),
+          channelBinding: channelBindingOf(tcp),
           pingIntervalMs: settings.pingIntervalMs,
           socket: tcp,
         }),
@@ -91,6 +104,8 @@ export function connectWebSocket(settings: WebSocketConnectSettings): Promise<We
       response.on('close', done);
     };
     const onError = (error: Error) => {
+      if (error instanceof TransportError) return settle(error);
+      if (tls !== undefined && progress.tcpConnected && !progress.secured) return settle(tlsHandshakeFailed(error, url));
       // After the HTTP 101 (e.g. a bad Sec-WebSocket-Accept or subprotocol) it is the handshake that failed.
       settle(
         socket === undefined
@@ -108,4 +123,25 @@ export function connectWebSocket(settings: WebSocketConnectSettings): Promise<We
     ws.on('unexpected-response', onUnexpected);
     ws.on('error', onError);
   });
+}
+
+/** Where a wss:// connection's TLS handshake got to. */
+interface TlsProgress {
+  tcpConnected: boolean;
+  secured: boolean;
+}
+
+/**
+ * The TLS socket under a wss:// connection: the router's certificate is judged
+ * as soon as the TLS handshake is done, before any WAMP message is sent.
+ */
+function verifiedTlsSocket(options: ConnectionOptions, tls: TlsClientSettings, url: string, progress: TlsProgress): Socket {
+  const socket = tlsConnect({ ...options, path: undefined } as ConnectionOptions);
+  socket.once('connect', () => (progress.tcpConnected = true));
+  socket.once('secureConnect', () => {
+    progress.secured = true;
+    const refused = checkRouterCertificate(socket, tls, url);
+    if (refused !== undefined) socket.destroy(refused);
+  });
+  return socket;
 }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { SerializerName } from '../codec/index.js';
 import { BaseConnection } from './base-connection.js';
+import type { ChannelBinding } from './channel-binding.js';
 import type { CloseInfo, ConnectionLimits } from './connection.js';
 import { Keepalive } from './keepalive.js';
 
@@ -21,6 +22,7 @@ export interface WebSocketSetup {
   limits: ConnectionLimits;
   remoteAddress: string;
   isLocal: boolean;
+  channelBinding?: ChannelBinding | undefined;
   pingIntervalMs?: number | undefined;
   /** The socket under the WebSocket, to cork around a batch (optional). */
   socket?: Socket | undefined;

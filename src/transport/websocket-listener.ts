@@ -1,12 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as NetServer, Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { SerializerName } from '../codec/index.js';
 import { describeRemote, formatHostPort } from './address.js';
+import { channelBindingOf } from './channel-binding.js';
 import type { Connection, ConnectionLimits } from './connection.js';
 import { TransportError } from './errors.js';
 import { checkInterval, checkOptionKeys, resolveLimits, resolveSerializers } from './limits.js';
 import type { Listener, ListenerErrorHandler } from './listener.js';
+import { checkTlsServerOptions, type TlsServerOptions } from './tls-server.js';
 import { serializerForSubprotocol, subprotocolBySerializer, WebSocketConnection } from './websocket-connection.js';
 
 export interface WebSocketListenOptions {
@@ -19,8 +23,11 @@ export interface WebSocketListenOptions {
   /**
    * Attach to this HTTP server (already listening, or about to) instead of creating one.
    * Only upgrade requests for `path` are answered; other requests are left alone.
+   * An https server makes a wss:// listener.
    */
   server?: Server;
+  /** Certificate and key: serve wss:// (HTTPS). Not with `server`. */
+  tls?: TlsServerOptions;
   limits?: Partial<ConnectionLimits>;
   /** Serializers (subprotocols) accepted, default both. */
   serializers?: SerializerName[];
@@ -31,8 +38,10 @@ export interface WebSocketListenOptions {
   onError?: ListenerErrorHandler;
 }
 
-const optionKeys = ['host', 'port', 'path', 'server', 'limits', 'serializers', 'pingIntervalMs', 'passthrough', 'onError'] as const;
+const optionKeys = ['host', 'port', 'path', 'server', 'tls', 'limits', 'serializers', 'pingIntervalMs', 'passthrough', 'onError'] as const;
 const WHERE = 'listenWebSocket';
+/** Time a client has for the TLS handshake. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Accept WAMP-over-WebSocket connections (subprotocols wamp.2.json, wamp.2.msgpack). */
 export async function listenWebSocket(
@@ -45,8 +54,16 @@ export async function listenWebSocket(
   const limits = resolveLimits(WHERE, options.limits);
   const accepted = resolveSerializers(WHERE, options.serializers);
   const pingIntervalMs = checkInterval(WHERE, 'pingIntervalMs', options.pingIntervalMs);
+  if (options.tls !== undefined && options.server !== undefined) {
+    throw new TransportError('bad_options', `${WHERE}: give either 'tls' or 'server' (an https server for wss://), not both`);
+  }
+  const tls = options.tls === undefined ? undefined : checkTlsServerOptions(WHERE, options.tls);
   const ownServer = options.server === undefined;
-  const server = options.server ?? createServer(refusePlainHttp(path));
+  const server: NetServer = options.server ?? (tls === undefined
+    ? createServer(refusePlainHttp(path))
+    : createHttpsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, refusePlainHttp(path)));
+  const secure = server instanceof TlsServer;
+  const scheme = secure ? 'wss' : 'ws';
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -73,10 +90,16 @@ export async function listenWebSocket(
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      onConnection(new WebSocketConnection(ws, { serializer, limits, ...remote, pingIntervalMs, socket, passthrough: options.passthrough === true }));
+      onConnection(new WebSocketConnection(ws, {
+        serializer, limits, ...remote, channelBinding: channelBindingOf(socket), pingIntervalMs, socket, passthrough: options.passthrough === true,
+      }));
     });
   };
+  const onTlsClientError = (error: Error, socket: Socket) => {
+    options.onError?.(new TransportError('tls_failed', `TLS handshake failed: ${error.message}`), describeRemote(socket, false).remoteAddress);
+  };
   server.on('upgrade', onUpgrade);
+  if (ownServer && secure) server.on('tlsClientError', onTlsClientError);
 
   if (ownServer) {
     try {
@@ -85,7 +108,7 @@ export async function listenWebSocket(
       server.off('upgrade', onUpgrade);
       throw new TransportError('listen_failed', `cannot listen: ${(error as Error).message}`, {
         cause: error,
-        url: `ws://${formatHostPort(options.host ?? '127.0.0.1', options.port ?? 0)}${path}`,
+        url: `${scheme}://${formatHostPort(options.host ?? '127.0.0.1', options.port ?? 0)}${path}`,
       });
     }
   } else if (!server.listening) {
@@ -99,8 +122,9 @@ export async function listenWebSocket(
   const address = { host: bound.address, port: bound.port };
   let closing: Promise<void> | undefined;
   return {
-    url: `ws://${formatHostPort(address.host, address.port)}${path}`,
+    url: `${scheme}://${formatHostPort(address.host, address.port)}${path}`,
     address,
+    ...(tls !== undefined && { tlsFingerprint: tls.fingerprint }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.off('upgrade', onUpgrade);
@@ -152,7 +176,7 @@ function refusePlainHttp(path: string) {
   };
 }
 
-function listenOnce(server: Server, host: string, port: number): Promise<void> {
+function listenOnce(server: NetServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);

@@ -89,7 +89,10 @@ describe('agent', () => {
     assert.deepEqual(record.tags, { room: 'den' });
     assert.deepEqual(record.modalities?.map((m) => m.kind).sort(), ['agent', 'echo']);
     const agentModality = record.modalities?.find((m) => m.kind === 'agent');
-    assert.deepEqual([...(agentModality?.procedures ?? [])].sort(), ['agent.plugins.list', 'agent.plugins.load', 'agent.plugins.reload', 'agent.plugins.unload', 'agent.shutdown']);
+    assert.deepEqual([...(agentModality?.procedures ?? [])].sort(), [
+      'agent.dht.get', 'agent.dht.put', 'agent.dht.remove', 'agent.dht.route', 'agent.dht.status', // the router is on loopback: the DHT node runs
+      'agent.plugins.list', 'agent.plugins.load', 'agent.plugins.reload', 'agent.plugins.unload', 'agent.shutdown',
+    ]);
     assert.equal(agent.heartbeatIntervalMs, 5000, "the router's interval is used when none is configured");
   });
 

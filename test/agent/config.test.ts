@@ -6,6 +6,7 @@ import {
   configFromEnv, defaultDataDir, defaultPlugins, loadAgentConfigFile, parseAgentConfig, parseTags, resolveAgentSettings,
 } from '../../src/agent/config.js';
 import { AgentError } from '../../src/agent/errors.js';
+import { flagLayer } from '../../src/cli/commands/agent.js';
 import { TempDirs } from './support.js';
 
 const dirs = new TempDirs();
@@ -57,6 +58,25 @@ describe('agent config', () => {
     refuses(() => configFromEnv({ THOTH_HEARTBEAT_INTERVAL_MS: 'soon' }), /^environment variable THOTH_HEARTBEAT_INTERVAL_MS:/);
     refuses(() => configFromEnv({ THOTH_LOG_LEVEL: 'loud' }), /^environment variable THOTH_LOG_LEVEL:/);
     refuses(() => configFromEnv({ THOTH_TAGS: 'room' }), /^THOTH_TAGS: expected key=value/);
+  });
+
+  it('the dht key: on by default only with a router on this machine; merged key by key; bad values named', () => {
+    assert.deepEqual(resolveAgentSettings([], {}).dht, { enabled: true, host: '127.0.0.1', port: 0, maxBytes: 64 * 1024 * 1024 }, 'the default router is on loopback');
+    assert.equal(resolveAgentSettings([{ router: 'unix:///run/thoth.sock' }], {}).dht.enabled, true);
+    assert.equal(resolveAgentSettings([{ router: 'ws://[::1]:8080/ws' }], {}).dht.enabled, true);
+    assert.equal(resolveAgentSettings([{ router: 'wss://hub.lan:8080/ws' }], {}).dht.enabled, false, 'another machine: off unless turned on');
+    const file = parseAgentConfig({ router: 'ws://hub.lan:8080/ws', dht: { enabled: true, host: '0.0.0.0', maxBytes: 1000 } }, 'f');
+    const env = configFromEnv({ THOTH_DHT_PORT: '4100' });
+    const flags = parseAgentConfig({ dht: { host: '192.168.1.5' } }, 'flags');
+    assert.deepEqual(resolveAgentSettings([file, env, flags], {}).dht, { enabled: true, host: '192.168.1.5', port: 4100, maxBytes: 1000 });
+    assert.equal(resolveAgentSettings([configFromEnv({ THOTH_DHT: 'false' })], {}).dht.enabled, false);
+    refuses(() => configFromEnv({ THOTH_DHT: 'maybe' }), /^environment variable THOTH_DHT: expected true or false, got "maybe"$/);
+    refuses(() => configFromEnv({ THOTH_DHT_PORT: '70000' }), /^environment variable THOTH_DHT_PORT: expected a port number 0\.\.65535/);
+    refuses(() => parseAgentConfig({ dht: { port: -1 } }, 'f'), /^f: dht\.port: /);
+    refuses(() => parseAgentConfig({ dht: { enable: true } }, 'f'), /^f: .*"enable"/);
+    assert.deepEqual(flagLayer({ dht: false }, undefined), { dht: { enabled: false } }, '--no-dht');
+    assert.deepEqual(flagLayer({ dhtHost: '0.0.0.0', dhtPort: 4100 }, undefined), { dht: { host: '0.0.0.0', port: 4100 } });
+    assert.throws(() => flagLayer({ dhtHost: '' }, undefined), /^CliError: --dht-host: /);
   });
 
   it('parses tags given as k=v', () => {

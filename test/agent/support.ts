@@ -5,8 +5,11 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type LogLevel, type Logger } from '../../src/observability/logger.js';
 import { connect, type Session } from '../../src/client/index.js';
-import { installMesh } from '../../src/mesh/index.js';
+import { installMesh, openRegistry, type Registry } from '../../src/mesh/index.js';
+import { installDhtBootstrap } from '../../src/dht/bootstrap/index.js';
 import { Router } from '../../src/router/index.js';
+import type { TlsServerOptions } from '../../src/transport/index.js';
+import { buildAuthenticators } from '../../src/router/auth/config.js';
 import { resolveAgentSettings, type AgentConfig, type AgentSettings } from '../../src/agent/config.js';
 
 /** A compiled test plugin in test/agent/fixtures/, as an absolute path. */
@@ -31,6 +34,7 @@ export class TempDirs {
 
 export interface MeshRouter {
   router: Router;
+  registry: Registry;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -43,19 +47,23 @@ export interface MeshRouterOptions {
   dataDir?: string;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Certificate and key: listen on wss:// instead. */
+  tls?: TlsServerOptions;
 }
 
-/** A real router with the mesh installed, WebSocket on 127.0.0.1. */
+/** A real router with the mesh installed and device pairing on (as `thoth router` runs), WebSocket on 127.0.0.1. */
 export async function startMeshRouter(options: MeshRouterOptions = {}): Promise<MeshRouter> {
-  const router = new Router({ shutdownTimeoutMs: 1000 });
+  const registry = openRegistry(options.dataDir ?? ':memory:');
+  const router = new Router({ shutdownTimeoutMs: 1000, authenticators: buildAuthenticators(undefined, { logger: createLogger({ level: 'silent' }), devices: registry.pairing }) });
   installMesh(router, {
-    dataDir: options.dataDir ?? ':memory:',
+    registry,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 5000,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 15_000,
   });
-  const [url] = await router.listen({ websocket: { host: '127.0.0.1', port: options.port ?? 0, path: '/ws' } });
+  installDhtBootstrap(router);
+  const [url] = await router.listen({ websocket: { host: '127.0.0.1', port: options.port ?? 0, path: '/ws', ...(options.tls && { tls: options.tls }) } });
   if (url === undefined) throw new Error('the router listed no URL');
-  return { router, url, port: Number(new URL(url).port), close: () => router.close() };
+  return { router, registry, url, port: Number(new URL(url).port), close: () => router.close() };
 }
 
 /** A plain SDK session without reconnect, for asserting what the router sees. */

@@ -234,10 +234,10 @@ describe('authorization rules and config', () => {
     assert.throws(() => new Router({ roles: { router: { admin: false } } }), (e: unknown) => e instanceof RouterError && /roles: router/.test(e.message));
     const auth = authConfigSchema.parse({
       ticket: { principals: [{ authid: 'a', role: 'user', secretHash: await testHash('pw') }] },
-      cryptosign: { principals: [{ authid: 'b', role: 'device', pubkey: '0'.repeat(64) }, { authid: 'c', role: 'local', pubkey: '1'.repeat(64) }] },
+      cryptosign: { principals: [{ authid: 'b', role: 'kiosk', pubkey: '0'.repeat(64) }, { authid: 'c', role: 'local', pubkey: '1'.repeat(64) }, { authid: 'd', role: 'device', pubkey: '2'.repeat(64) }] },
       roles: { user: { rules: [] } },
     });
-    assert.deepEqual(unconfiguredRoles(auth), ['device']);
+    assert.deepEqual(unconfiguredRoles(auth), ['kiosk'], 'device is built in');
   });
 });
 

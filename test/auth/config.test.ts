@@ -38,7 +38,7 @@ describe('auth config', () => {
     ['a short pubkey', { cryptosign: { principals: [{ authid: 'a', role: 'r', pubkey: 'abcd' }] } }, /cryptosign\.principals\.0\.pubkey: must be the 32-byte Ed25519 public key/],
     ['a missing role', { cryptosign: { principals: [{ authid: 'a', pubkey: 'ab'.repeat(32) }] } }, /role/],
     ['an unknown key', { tickets: {} }, /tickets/],
-    ['nobody can join', { anonymous: false }, /anonymous: false/],
+    ['nobody can join', { anonymous: false, pairing: false }, /anonymous: false and pairing: false/],
   ] as const) {
     test(`refused: ${name}`, () => {
       const parsed = authConfigSchema.safeParse(auth);
@@ -61,7 +61,7 @@ describe('auth config', () => {
     assert.deepEqual(buildAuthenticators(undefined, { logger: silentLogger }).map((a) => a.method), ['anonymous']);
   });
 
-  test('the listen decision: loopback always, other addresses only with ticket or cryptosign', () => {
+  test('the listen decision: loopback always, other addresses only with ticket, cryptosign or pairing set explicitly', () => {
     const ticket = authConfigSchema.parse({ ticket: { principals: [{ authid: 'a', role: 'r', secretHash: hash }] } });
     const cryptosign = authConfigSchema.parse({ cryptosign: { principals: [{ authid: 'a', role: 'r', pubkey: newKeyPair().pubkey }] } });
     for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) {
@@ -73,7 +73,15 @@ describe('auth config', () => {
       assert.equal(mayListenOn(host, { rateLimit: { maxFailures: 1 } }), false, host);
       assert.equal(mayListenOn(host, ticket), true, host);
       assert.equal(mayListenOn(host, cryptosign), true, host);
+      assert.equal(mayListenOn(host, { pairing: true }), true, host);
+      assert.equal(mayListenOn(host, { pairing: false }), false, host);
     }
+  });
+
+  test('pairing (on unless pairing: false) adds cryptosign for device keys', () => {
+    const devices = { admit: () => ({ kind: 'reject', reason: 'x', message: 'x' }) as const };
+    assert.deepEqual(buildAuthenticators(undefined, { logger: silentLogger, devices }).map((a) => a.method), ['cryptosign', 'anonymous']);
+    assert.deepEqual(buildAuthenticators({ pairing: false }, { logger: silentLogger, devices }).map((a) => a.method), ['anonymous']);
   });
 
   test('with ticket configured, anonymous is still refused from a non-loopback address and allowed on loopback', async () => {

@@ -27,12 +27,34 @@ const specVectors = [
   },
 ];
 
+// The same keys and challenges with the spec's channel id: the signature covers challenge XOR channel_id.
+const specChannelId = Buffer.from('62e935ae755f3d48f80d4d59f6121358c435722a67e859cc0caa8b539027f2ff', 'hex');
+const specBoundSignatures = [
+  '9b6f41540c9b95b4b7b281c3042fa9c54cef43c842d62ea3fd6030fcb66e70b3e80d49d44c29d1635da9348d02ec93f3ed1ef227dfb59a07b580095c2b82f80f9d16ca518aa0c2b707f2b2a609edeca73bca8dd59817a633f35574ac6fd80d00',
+  '305aaa3ac25e98f651427688b3fc43fe7d8a68a7ec1d7d61c61517c519bd4a427c3015599d83ca28b4c652333920223844ef0725eb5dc2febfd6af7677b73f01d0852a29b460fc92ec943242ac638a053bbacc200512b18b30d15083cbdc9282',
+  'ee3c7644fd8070532bc1fde3d70d742267da545d8c8f03e63bda63f1ad4214f4d2c4bfdb4eb9526def42deeb7e31602a6ff99eba893e0a4ad4d45892ca75e608d2b75e24a189a7f78ca776ba36fc53f6c3e31c32f251f2c524f0a44202f2902d',
+];
+
 describe('cryptosign signatures', () => {
   for (const [index, vector] of specVectors.entries()) {
     test(`spec test vector ${index + 1}`, () => {
       assert.equal(signCryptosignChallenge(loadEd25519PrivateKey(vector.privateKey), vector.challenge), vector.signature);
     });
+    test(`spec test vector ${index + 4} (channel binding)`, () => {
+      assert.equal(signCryptosignChallenge(loadEd25519PrivateKey(vector.privateKey), vector.challenge, specChannelId), specBoundSignatures[index]);
+    });
   }
+
+  test('a client that asked for channel binding refuses a challenge without it, and needs a TLS 1.3 channel id', () => {
+    const { privateKey } = newKeyPair();
+    const auth = cryptosignAuth(privateKey, { channelBinding: 'tls-exporter' });
+    assert.equal(auth.authextra['channel_binding' as 'pubkey'], 'tls-exporter');
+    const challenge = 'ab'.repeat(32);
+    assert.throws(() => auth.onChallenge('cryptosign', { challenge, channel_binding: null }, { channelBinding: undefined }), /asked for channel binding 'tls-exporter' and the router answered without one/);
+    assert.throws(() => auth.onChallenge('cryptosign', { challenge, channel_binding: 'tls-exporter' }, { channelBinding: undefined }), /needs a TLS 1\.3 connection/);
+    const signed = auth.onChallenge('cryptosign', { challenge, channel_binding: 'tls-exporter' }, { channelBinding: { type: 'tls-exporter', value: specChannelId } });
+    assert.equal(signed, signCryptosignChallenge(privateKey, challenge, specChannelId));
+  });
 
   test('a key loads from PEM, hex seed and hex seed || public key alike', () => {
     const { privateKey, pubkey } = newKeyPair();
@@ -178,9 +200,28 @@ describe('cryptosign authentication', () => {
     }
   });
 
-  test('a requested TLS channel binding is answered with none (no TLS here) and plain signatures work', async () => {
+  test('a requested TLS channel binding is answered with none when the connection has no channel id (no TLS here)', async () => {
     const { connection, challenge } = await challengeFor(laptop.pubkey, 'laptop', { channel_binding: 'tls-unique' });
     expectType(await answer(connection, signCryptosignChallenge(laptop.privateKey, challenge)), 'WELCOME');
+  });
+
+  test('with tls-exporter binding, only a signature over challenge XOR this connection\'s channel id is welcomed', async () => {
+    const channelId = Buffer.alloc(32, 0x5a);
+    const otherChannel = Buffer.alloc(32, 0xa5);
+    const attempt = async (sign: (challenge: string) => string): Promise<string> => {
+      const { connection, reply } = await hello(router, { authmethods: ['cryptosign'], authid: 'laptop', authextra: { pubkey: laptop.pubkey, channel_binding: 'tls-exporter' } }, { channelId });
+      const challenge = expectType(reply, 'CHALLENGE');
+      assert.equal(challenge.extra['channel_binding'], 'tls-exporter');
+      return (await answer(connection, sign(String(challenge.extra['challenge'])))).type;
+    };
+    assert.equal(await attempt((c) => signCryptosignChallenge(laptop.privateKey, c, channelId)), 'WELCOME');
+    assert.equal(await attempt((c) => signCryptosignChallenge(laptop.privateKey, c)), 'ABORT', 'unbound');
+    assert.equal(await attempt((c) => signCryptosignChallenge(laptop.privateKey, c, otherChannel)), 'ABORT', 'bound to another connection');
+  });
+
+  test('an unknown channel binding type is refused with a clear reason', async () => {
+    const { reply } = await hello(router, { authmethods: ['cryptosign'], authextra: { pubkey: laptop.pubkey, channel_binding: 'tls-server-end-point' } });
+    assert.match(String(expectType(reply, 'ABORT').details['message']), /channel_binding must be 'tls-exporter' or 'tls-unique'/);
   });
 
   test('bad or duplicate public keys are refused at construction', () => {

@@ -27,8 +27,9 @@ export function newKeyPair(): KeyPair {
 export const remoteAddress = '203.0.113.7:40000';
 
 /** Attach a fake connection to the router and send HELLO; returns the connection and the router's first answer. */
-export async function hello(router: Router, details: Dict, options: { remoteAddress?: string; isLocal?: boolean } = {}): Promise<{ connection: FakeConnection; reply: Message }> {
-  const connection = new FakeConnection({ remoteAddress: options.remoteAddress ?? remoteAddress, isLocal: options.isLocal ?? false });
+export async function hello(router: Router, details: Dict, options: { remoteAddress?: string; isLocal?: boolean; channelId?: Buffer } = {}): Promise<{ connection: FakeConnection; reply: Message }> {
+  const channelBinding = options.channelId === undefined ? {} : { channelBinding: { type: 'tls-exporter' as const, value: options.channelId } };
+  const connection = new FakeConnection({ remoteAddress: options.remoteAddress ?? remoteAddress, isLocal: options.isLocal ?? false, ...channelBinding });
   router.attach(connection);
   connection.deliver({ type: 'HELLO', realm: 'thoth', details: { roles: allRoles, ...details } });
   return { connection, reply: await connection.next() };

@@ -1,6 +1,7 @@
 import type { Message, MessageOf, MessageType } from '../../src/protocol/messages.js';
 import type { ParseAnswer } from '../../src/protocol/parse.js';
 import type { CloseInfo, Connection, ConnectionHandler } from '../../src/transport/connection.js';
+import type { ChannelBinding } from '../../src/transport/channel-binding.js';
 
 /**
  * A Connection with no bytes: the test pushes typed messages in and awaits the
@@ -21,10 +22,12 @@ export class FakeConnection implements Connection {
   private readonly closeWaiters: (() => void)[] = [];
 
   private readonly maxBytes: number;
+  readonly channelBinding: ChannelBinding | undefined;
 
-  /** maxBytes: messages whose JSON is longer are refused by send(), as a real transport refuses oversized ones. */
-  constructor(options: { isLocal?: boolean; remoteAddress?: string; maxBytes?: number } = {}) {
+  /** maxBytes: messages whose JSON is longer are refused by send(), as a real transport refuses oversized ones. channelBinding: as a TLS 1.3 connection has one. */
+  constructor(options: { isLocal?: boolean; remoteAddress?: string; maxBytes?: number; channelBinding?: ChannelBinding } = {}) {
     this.isLocal = options.isLocal ?? true;
+    this.channelBinding = options.channelBinding;
     this.maxBytes = options.maxBytes ?? Infinity;
     this.remoteAddress = options.remoteAddress ?? '127.0.0.1:1';
   }

@@ -69,5 +69,6 @@ export async function join(router: Router, options: { realm?: string; roles?: Di
 
 /** A router whose close() does not wait for GOODBYE replies (fake peers never send them). */
 export function newRouter(options: RouterOptions = {}): Router {
-  return new Router({ shutdownTimeoutMs: 0, ...options });
+  // Unit tests attach fake connections from one made-up address in bursts; the rate limit has its own tests (session-limits.test.ts).
+  return new Router({ shutdownTimeoutMs: 0, ...options, limits: { connectionRate: false, ...options.limits } });
 }

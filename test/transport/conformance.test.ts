@@ -1,10 +1,11 @@
 /**
  * One suite, every transport x serializer: the same Connection behaviour over
- * in-memory pairs, RawSocket over TCP and Unix sockets, and WebSocket.
+ * in-memory pairs, RawSocket over TCP, TLS and Unix sockets, and WebSocket
+ * (plain and TLS).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { SerializerName } from '../../src/codec/index.js';
 import type { Message } from '../../src/protocol/messages.js';
 import type { Connection, ConnectionLimits } from '../../src/transport/connection.js';
@@ -14,8 +15,21 @@ import {
   listenRawSocket,
   listenWebSocket,
   type Listener,
+  type TlsClientOptions,
+  type TlsServerOptions,
 } from '../../src/transport/index.js';
+import { makeTestCerts, type TestCerts } from '../support/tls-certs.js';
 import { attach, nextConnection, tempDir, turn } from './helpers.js';
+
+/** Made on first use by a TLS variant, removed when the file is done. */
+let certs: Promise<TestCerts> | undefined;
+after(async () => (await certs)?.remove());
+
+async function tlsPair(): Promise<{ server: TlsServerOptions; client: TlsClientOptions }> {
+  certs ??= makeTestCerts();
+  const { selfSigned } = await certs;
+  return { server: { cert: selfSigned.cert, key: selfSigned.key }, client: { fingerprint: selfSigned.fingerprint } };
+}
 
 interface Pair {
   client: Connection;
@@ -33,10 +47,11 @@ async function socketPair(
   serializer: SerializerName,
   limits: Partial<ConnectionLimits> | undefined,
   cleanup?: () => Promise<void>,
+  tls?: TlsClientOptions,
 ): Promise<Pair> {
   const accepted = nextConnection();
   const listener = await listen(accepted.onConnection);
-  const client = await connectTransport(listener.url, { serializer, ...(limits && { limits }) });
+  const client = await connectTransport(listener.url, { serializer, ...(limits && { limits }), ...(tls && { tls }) });
   const server = await accepted.next();
   return {
     client,
@@ -73,6 +88,20 @@ const variants: Variant[] = [
   {
     name: 'websocket',
     open: (serializer, limits) => socketPair((on) => listenWebSocket({ ...(limits && { limits }) }, on), serializer, limits),
+  },
+  {
+    name: 'rawsocket tls',
+    async open(serializer, limits) {
+      const tls = await tlsPair();
+      return socketPair((on) => listenRawSocket({ tls: tls.server, ...(limits && { limits }) }, on), serializer, limits, undefined, tls.client);
+    },
+  },
+  {
+    name: 'websocket tls',
+    async open(serializer, limits) {
+      const tls = await tlsPair();
+      return socketPair((on) => listenWebSocket({ tls: tls.server, ...(limits && { limits }) }, on), serializer, limits, undefined, tls.client);
+    },
   },
 ];
 

@@ -21,12 +21,17 @@ export interface AgentFlags {
   heartbeatInterval?: number;
   shutdownDeadline?: number;
   logLevel?: LogLevel;
+  auth?: string;
+  dht?: boolean;
+  dhtHost?: string;
+  dhtPort?: number;
   help?: boolean;
 }
 
 const flagOfKey: Record<string, string> = {
   router: '--router', realm: '--realm', name: '--name', tags: '--tag', dataDir: '--data-dir', plugins: '--plugin',
-  heartbeatIntervalMs: '--heartbeat-interval', shutdownDeadlineMs: '--shutdown-deadline', logLevel: '--log-level',
+  heartbeatIntervalMs: '--heartbeat-interval', shutdownDeadlineMs: '--shutdown-deadline', logLevel: '--log-level', auth: '--auth',
+  dht: '--dht-host',
 };
 
 export const perPluginHelp = `
@@ -35,7 +40,8 @@ e.g. --fs.roots /a,/b or --media.player mpv; those of the configured plugins fol
 
 export const envHelp = `
 Environment: THOTH_URL, THOTH_REALM, THOTH_AGENT_NAME, THOTH_TAGS (k=v,k=v), THOTH_DATA_DIR,
-THOTH_LOG_LEVEL, THOTH_HEARTBEAT_INTERVAL_MS, THOTH_SHUTDOWN_DEADLINE_MS, THOTH_AGENT_CONFIG.
+THOTH_LOG_LEVEL, THOTH_AGENT_AUTH, THOTH_HEARTBEAT_INTERVAL_MS, THOTH_SHUTDOWN_DEADLINE_MS, THOTH_AGENT_CONFIG,
+THOTH_DHT (true/false), THOTH_DHT_HOST, THOTH_DHT_PORT, THOTH_TLS_FINGERPRINT, THOTH_TLS_CA.
 Precedence: defaults < config file < environment < flags.`;
 
 /**
@@ -48,7 +54,19 @@ export function addAgentOptions(command: Command): Command {
     .addOption(new Option('--tag <key=value...>', 'device tag, e.g. --tag room=living (repeatable)'))
     .addOption(new Option('--plugin <spec...>', 'plugin to run: system, fs, notify, media, a path or a package name (repeatable; default: the built-ins)'))
     .addOption(new Option('--heartbeat-interval <ms>', 'heartbeat interval (default: what the router asks for)').argParser(parseInteger('--heartbeat-interval', 1, 2 ** 31 - 1)))
-    .addOption(new Option('--shutdown-deadline <ms>', 'time plugins get to stop before their threads are terminated (default 5000)').argParser(parseInteger('--shutdown-deadline', 1, 2 ** 31 - 1)));
+    .addOption(new Option('--auth <mode>', 'how to join: auto (the device key unless the router is on this machine), device, anonymous (default auto)'))
+    .addOption(new Option('--shutdown-deadline <ms>', 'time plugins get to stop before their threads are terminated (default 5000)').argParser(parseInteger('--shutdown-deadline', 1, 2 ** 31 - 1)))
+    .addOption(new Option('--dht', 'run a DHT node (default: only when the router is on this machine)'))
+    .addOption(new Option('--no-dht', 'run no DHT node'))
+    .addOption(new Option('--dht-host <host>', 'address the DHT node listens on; 0.0.0.0 for other devices (no peer authentication yet, see docs/dht.md) (default 127.0.0.1)'))
+    .addOption(new Option('--dht-port <port>', 'DHT node port, 0 for any free port (default 0)').argParser(parseInteger('--dht-port', 0, 65535)));
+}
+
+/** The `dht` key the --dht, --no-dht, --dht-host and --dht-port flags give, if any. */
+function dhtFlags(flags: AgentFlags): Record<string, unknown> | undefined {
+  const dht = { enabled: flags.dht, host: flags.dhtHost, port: flags.dhtPort };
+  const given = Object.fromEntries(Object.entries(dht).filter(([, value]) => value !== undefined));
+  return Object.keys(given).length === 0 ? undefined : given;
 }
 
 /** The config layer the flags give; a bad value is an error naming the flag. */
@@ -58,7 +76,8 @@ export function flagLayer(flags: AgentFlags, dataDir: string | undefined): Agent
       router: flags.router, realm: flags.realm, name: flags.name, dataDir,
       tags: flags.tag === undefined ? undefined : parseTags(flags.tag, '--tag'),
       plugins: flags.plugin?.map((use) => ({ use })),
-      heartbeatIntervalMs: flags.heartbeatInterval, shutdownDeadlineMs: flags.shutdownDeadline, logLevel: flags.logLevel,
+      heartbeatIntervalMs: flags.heartbeatInterval, shutdownDeadlineMs: flags.shutdownDeadline, logLevel: flags.logLevel, auth: flags.auth,
+      dht: dhtFlags(flags),
     };
     for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
     const layer: AgentConfig = {};

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { addClientOptions, openSession, type ClientFlags } from '../client-options.js';
 import { CliError } from '../errors.js';
+import { deviceKeyCommands } from './device-keys.js';
+import { ago, renderTable } from '../table.js';
+
 
 interface DevicesFlags extends ClientFlags {
   json?: boolean;
@@ -20,26 +23,6 @@ export interface DeviceRow {
   tags?: Record<string, string>;
   last_seen?: string;
   modalities?: { kind: string; status?: string }[];
-}
-
-/** Rows of cells as aligned columns under a header. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
-/** "now", "42s ago", "5m ago", "3h ago", "2d ago"; the ISO text when it is not a date. */
-export function ago(iso: string | undefined, now: number = Date.now()): string {
-  if (iso === undefined) return '-';
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) return iso;
-  const seconds = Math.max(0, Math.round((now - at) / 1000));
-  if (seconds < 2) return 'now';
-  if (seconds < 120) return `${seconds}s ago`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h ago`;
-  return `${Math.round(seconds / 86_400)}d ago`;
 }
 
 export function deviceTable(devices: readonly DeviceRow[], now: number = Date.now()): string {
@@ -74,6 +57,7 @@ export function devicesCommand(): Command {
     .addOption(new Option('--status <status>', 'only devices with this status').choices(['online', 'offline', 'draining']))
     .addOption(new Option('--kind <kind>', 'only devices with a live modality of this kind'))
     .addOption(new Option('--tag <key=value...>', 'only devices with these tags'));
+  for (const sub of deviceKeyCommands(() => command.opts<DevicesFlags>())) command.addCommand(sub);
   return addClientOptions(command).action(async (flags: DevicesFlags) => {
     const filter: Record<string, unknown> = {};
     if (flags.status !== undefined) filter['status'] = flags.status;

@@ -1,6 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';
+import { addClientOptions, openSession, type ClientFlags } from '../client-options.js';
+import { parseArgValue, parseInteger } from '../parse-values.js';
+import { remoteDht, type RemoteDht } from '../../dht/api/remote.js';
+import type { DhtStatus } from '../../dht/api/schemas.js';
 import { simulate, type SimReport } from '../../dht/simulator/simulate.js';
 import { markdownReport } from '../../dht/simulator/report.js';
 import { hopsChart } from '../../dht/simulator/svg.js';
@@ -62,6 +66,104 @@ function simCommand(): Command {
     });
 }
 
+interface RemoteFlags extends ClientFlags {
+  device?: string;
+  json?: boolean;
+}
+
+/** A subcommand served by an agent's DHT node through the router (any agent's, or --device's). */
+function remoteCommand(name: string, description: string): Command {
+  const command = new Command(name)
+    .description(description)
+    .addOption(new Option('--device <device>', "use this device's node (id or name; default: any agent running one)"))
+    .addOption(new Option('--timeout <ms>', 'fail after this many milliseconds').argParser(parseInteger('--timeout', 1, 2 ** 31 - 1)));
+  return addClientOptions(command);
+}
+
+async function withDht<T>(flags: RemoteFlags, run: (dht: RemoteDht) => Promise<T>): Promise<T> {
+  const session = await openSession(flags);
+  try {
+    return await run(remoteDht(session, { ...(flags.device === undefined ? {} : { device: flags.device }), ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }) }));
+  } finally {
+    await session.close();
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+function kib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** `thoth dht status` as text. */
+export function describeStatus(status: DhtStatus): string {
+  const short = (id: string): string => id.slice(0, 8);
+  const { leafSet, routingTable, storage } = status;
+  const rows = routingTable.rows.map((r) => `row ${r.row}: ${r.filled}/${r.slots}`).join(', ') || 'empty';
+  return [
+    `node       ${status.id} at ${status.host}:${status.port} (${status.phase})`,
+    `leaf set   ${leafSet.smaller.length} smaller [${leafSet.smaller.map((p) => short(p.id)).join(' ')}], ${leafSet.larger.length} larger [${leafSet.larger.map((p) => short(p.id)).join(' ')}]`,
+    `routing    ${routingTable.entries} entries; ${rows}`,
+    `neighbors  ${status.neighborhood}`,
+    `storage    ${storage.keys} keys, ${kib(storage.bytesUsed)} of ${kib(storage.maxBytes)}${storage.path === null ? ' (in memory)' : ` (${storage.path})`}`,
+    `replicas   ${status.replicas}`,
+  ].join('\n');
+}
+
+function statusCommand(): Command {
+  return remoteCommand('status', "a node's id, address, leaf set, routing table fill and storage use")
+    .addOption(new Option('--json', 'print the status record as JSON'))
+    .action(async (flags: RemoteFlags) => {
+      const status = await withDht(flags, (dht) => dht.status());
+      process.stdout.write(flags.json ? `${JSON.stringify(status)}\n` : `${describeStatus(status)}\n`);
+    });
+}
+
+function putCommand(): Command {
+  return remoteCommand('put', 'store a value under a key (on the k nodes closest to it); prints what is stored')
+    .argument('<key>', 'any string')
+    .argument('<value>', 'JSON, or a plain string')
+    .addOption(new Option('--at-version <n>', 'the write\'s version (default: now in ms); the greater (version, writer) wins').argParser(parseInteger('--at-version', 0, Number.MAX_SAFE_INTEGER)))
+    .action(async (key: string, value: string, flags: RemoteFlags & { atVersion?: number }) => {
+      print(await withDht(flags, (dht) => dht.put(key, parseArgValue(value), flags.atVersion === undefined ? {} : { version: flags.atVersion })));
+    });
+}
+
+function getCommand(): Command {
+  return remoteCommand('get', 'print the value under a key with its version and writer (exit 1 when there is none)')
+    .argument('<key>', 'any string')
+    .action(async (key: string, flags: RemoteFlags) => {
+      const stored = await withDht(flags, (dht) => dht.get(key));
+      if (stored === undefined) throw new CliError(`no value under "${key}"`);
+      print(stored);
+    });
+}
+
+function removeCommand(): Command {
+  return remoteCommand('remove', 'remove the value under a key (a tombstone, replicated like a write)')
+    .argument('<key>', 'any string')
+    .action(async (key: string, flags: RemoteFlags) => {
+      print(await withDht(flags, (dht) => dht.remove(key)));
+    });
+}
+
+function routeCommand(): Command {
+  return remoteCommand('route', 'route to the node responsible for a key and print it and the hop count')
+    .argument('<key>', 'any string')
+    .action(async (key: string, flags: RemoteFlags) => {
+      print(await withDht(flags, (dht) => dht.route(key)));
+    });
+}
+
 export function dhtCommand(): Command {
-  return new Command('dht').description('the Pastry DHT (for now: its simulator)').addCommand(simCommand());
+  return new Command('dht')
+    .description("the Pastry DHT: the agents' overlay (status, put, get, remove, route) and the simulator (sim)")
+    .addCommand(statusCommand())
+    .addCommand(putCommand())
+    .addCommand(getCommand())
+    .addCommand(removeCommand())
+    .addCommand(routeCommand())
+    .addCommand(simCommand());
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { addClientOptions, openSession, type ClientFlags } from '../client-options.js';
 import { CliError } from '../errors.js';
-import { renderTable } from './devices.js';
+import { renderTable } from '../table.js';
 
 interface ModalitiesFlags extends ClientFlags {
   json?: boolean;

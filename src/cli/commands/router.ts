@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
 import { Router } from '../../router/index.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../../observability/logger.js';
-import { installMesh } from '../../mesh/index.js';
+import { installMesh, openRegistry, type Registry } from '../../mesh/index.js';
+import { installDhtBootstrap } from '../../dht/bootstrap/index.js';
 import { defaultDataDir } from '../../common/paths.js';
 import { buildAuthenticators, isLoopbackHost, mayListenOn, remoteAuthHint, unconfiguredRoles } from '../../router/auth/config.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
+import { readTlsFiles } from '../tls-files.js';
 import { CliError } from '../errors.js';
 import { parseInteger } from '../parse-values.js';
 
@@ -26,30 +28,52 @@ export interface RouterFlags {
 export async function startRouter(flags: RouterFlags, logger: Logger, config: RouterConfig): Promise<Router> {
   const ws = config.websocket === false ? undefined : config.websocket ?? {};
   const raw = config.rawsocket === false ? undefined : config.rawsocket ?? {};
-  const websocket = ws && { host: flags.host ?? ws.host ?? routerDefaults.host, port: flags.port ?? ws.port ?? routerDefaults.port, path: flags.path ?? ws.path ?? routerDefaults.path };
-  const rawsocket = raw && { host: flags.host ?? raw.host ?? routerDefaults.host, port: flags.rawsocketPort ?? raw.port ?? routerDefaults.rawsocketPort };
+  const websocket = ws && {
+    host: flags.host ?? ws.host ?? routerDefaults.host, port: flags.port ?? ws.port ?? routerDefaults.port, path: flags.path ?? ws.path ?? routerDefaults.path,
+    ...(ws.tls && { tls: await readTlsFiles('websocket.tls', ws.tls) }),
+  };
+  const rawsocket = raw && {
+    host: flags.host ?? raw.host ?? routerDefaults.host, port: flags.rawsocketPort ?? raw.port ?? routerDefaults.rawsocketPort,
+    ...(raw.tls && { tls: await readTlsFiles('rawsocket.tls', raw.tls) }),
+  };
   const unixPath = flags.unix ?? (config.unix ? config.unix.path : undefined);
   for (const h of [websocket?.host, rawsocket?.host]) {
     if (h !== undefined && !mayListenOn(h, config.auth)) {
       throw new CliError(`refusing to listen on ${h}: anonymous access is only allowed on loopback and no other authentication method is configured. To listen beyond loopback, ${remoteAuthHint}; or listen on 127.0.0.1 (or ::1).`);
     }
   }
-  const authenticators = buildAuthenticators(config.auth, { logger });
-  if (config.auth?.ticket && [websocket?.host, rawsocket?.host].some((h) => h !== undefined && !isLoopbackHost(h))) {
-    logger.warn('ticket secrets travel in clear text on a listener beyond loopback (no TLS yet): prefer cryptosign, or put the router behind a TLS proxy');
+  const registry = openRegistryOrFail(flags.dataDir ?? config.dataDir ?? defaultDataDir(), logger);
+  const authenticators = buildAuthenticators(config.auth, { logger, devices: registry.pairing });
+  if (config.auth?.ticket && [websocket, rawsocket].some((l) => l !== undefined && l.tls === undefined && !isLoopbackHost(l.host))) {
+    logger.warn('ticket secrets travel in clear text on a listener beyond loopback without TLS: configure websocket.tls / rawsocket.tls, or prefer cryptosign');
   }
   for (const role of unconfiguredRoles(config.auth)) {
     logger.warn({ role }, `role "${role}" has no entry in auth.roles: its principals may join but not call, register, publish or subscribe anything`);
   }
-  const router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger, authenticators, roles: config.auth?.roles });
+  let router: Router;
   try {
-    installMesh(router, { dataDir: flags.dataDir ?? config.dataDir ?? defaultDataDir(), realm: router.settings.realms[0], ...config.mesh, logger });
+    router = new Router({ realms: flags.realm ?? config.realms, limits: config.limits, shutdownTimeoutMs: config.shutdownTimeoutMs, logger, authenticators, roles: config.auth?.roles });
+  } catch (error) {
+    registry.store.close();
+    throw error;
+  }
+  try {
+    installMesh(router, { registry, realm: router.settings.realms[0], ...config.mesh, logger });
+    installDhtBootstrap(router, { realm: router.settings.realms[0] });
     await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });
   } catch (error) {
     await router.close();
     throw new CliError((error as Error).message);
   }
   return router;
+}
+
+function openRegistryOrFail(dataDir: string, logger: Logger): Registry {
+  try {
+    return openRegistry(dataDir, { logger });
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
 }
 
 /** The router's flags, shared by `thoth router` and `thoth up`. */

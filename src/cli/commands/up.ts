@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { Agent } from '../../agent/agent.js';
+import type { AgentConfig } from '../../agent/config.js';
 import { defaultDataDir } from '../../common/paths.js';
+import type { Endpoint } from '../../router/index.js';
 import { createLogger, type LogLevel } from '../../observability/logger.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
 import { CliError } from '../errors.js';
@@ -12,11 +14,15 @@ interface UpFlags extends RouterFlags, Omit<AgentFlags, 'realm' | 'config' | 'da
   help?: boolean;
 }
 
-/** The URL the embedded agent uses: the WebSocket listener, else RawSocket TCP, else the Unix socket. */
-function localUrl(urls: readonly string[]): string {
-  const url = urls.find((u) => u.startsWith('ws://')) ?? urls.find((u) => u.startsWith('tcp://')) ?? urls[0];
-  if (url === undefined) throw new CliError('the router has no listener for the agent to connect to');
-  return url;
+/**
+ * Where the embedded agent connects: the plain WebSocket listener, else RawSocket TCP,
+ * else the Unix socket, else a TLS listener with its certificate pinned.
+ */
+function localEndpoint(endpoints: readonly Endpoint[]): AgentConfig {
+  const plain = ['ws://', 'tcp://', 'unix://'].map((scheme) => endpoints.find((e) => e.url.startsWith(scheme))).find((e) => e !== undefined);
+  const endpoint = plain ?? endpoints[0];
+  if (endpoint === undefined) throw new CliError('the router has no listener for the agent to connect to');
+  return endpoint.tlsFingerprint === undefined ? { router: endpoint.url } : { router: endpoint.url, tls: { fingerprint: endpoint.tlsFingerprint } };
 }
 
 export function upCommand(): Command {
@@ -43,7 +49,7 @@ export function upCommand(): Command {
       logger.info({ realms: router.settings.realms, urls: router.urls }, 'router ready');
       try {
         const { settings, pluginFlags } = await agentSettings(
-          { file: flags.agentConfig, flags: agentFlags, extra: { router: localUrl(router.urls), realm: router.settings.realms[0], logLevel } },
+          { file: flags.agentConfig, flags: agentFlags, extra: { ...localEndpoint(router.endpoints), realm: router.settings.realms[0], logLevel } },
           cmd.args,
         );
         const agent = new Agent({ settings, pluginFlags, logger: logger.child({ component: 'agent' }) });

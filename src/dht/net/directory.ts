@@ -69,6 +69,11 @@ export class PeerDirectory {
     this.dead.set(id, Date.now() + this.deadMemoryMs);
   }
 
+  /** Forget that `id` was found dead (it announced itself again). */
+  revive(id: string): void {
+    this.dead.delete(id);
+  }
+
   isDead(id: string): boolean {
     const until = this.dead.get(id);
     if (until === undefined) return false;

@@ -15,8 +15,14 @@ export class RemoteError extends Error {
   }
 }
 
-/** The node is not in a state to do this (not started, closed). */
+/** The node is not in a state to do this (not started, closed), or could not listen. */
 export class NodeStateError extends Error {
   override readonly name = 'NodeStateError';
   readonly code = 'DHT_NODE_STATE';
+}
+
+/** No bootstrap node let this node join; the message names each one and why. */
+export class JoinError extends Error {
+  override readonly name = 'JoinError';
+  readonly code = 'DHT_JOIN_FAILED';
 }

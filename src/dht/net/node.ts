@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { pastryConfig, type PastryConfig } from '../config.js';
-import { idFromHex, type Id } from '../ids.js';
+import { digitAt, idFromHex, sharedPrefixDigits, type Id } from '../ids.js';
 import type { LeafSide } from '../leaf-set.js';
 import { NodeState } from '../node-state.js';
 import { nextHop } from '../pastry-route.js';
 import { PeerDirectory } from './directory.js';
-import { NodeStateError, PeerUnreachableError, RemoteError } from './errors.js';
+import { JoinError, NodeStateError, PeerUnreachableError, RemoteError } from './errors.js';
 import type { NetPeer } from './net-peer.js';
 import { NodeServer } from './server.js';
 import {
   ackSchema,
   deliveredSchema,
   directReplySchema,
+  entryReplySchema,
   joinResultSchema,
   leafSetReplySchema,
   MAX_HOPS,
@@ -33,11 +34,30 @@ export interface PastryNodeOptions {
   readonly requestTimeoutMs?: number;
 }
 
-export interface StartOptions {
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ListenOptions {
+  /** The address to listen on (default 127.0.0.1); 0.0.0.0 or :: need `advertiseHost`. */
   readonly host?: string;
+  /** 0 (the default): any free port. */
   readonly port?: number;
-  /** Any live node of the overlay; absent for the first node. */
-  readonly bootstrap?: { readonly host: string; readonly port: number };
+  /** The host other nodes reach this one at (default `host`). */
+  readonly advertiseHost?: string;
+}
+
+export interface StartOptions extends ListenOptions {
+  /** Live nodes of the overlay, tried in order; absent for the first node. */
+  readonly bootstrap?: Address | readonly Address[];
+}
+
+/** What one routing table repair found: `filled` is the node now in the slot, undefined when none was found. */
+export interface TableRepair {
+  readonly row: number;
+  readonly column: number;
+  readonly filled: PeerInfo | undefined;
 }
 
 /** What an application built on the node (storage) answers. Data it receives is unvalidated. */
@@ -55,7 +75,7 @@ export interface RouteResult {
   readonly result: unknown;
 }
 
-export type NodePhase = 'idle' | 'joining' | 'running' | 'closed';
+export type NodePhase = 'idle' | 'listening' | 'joining' | 'running' | 'closed';
 
 const ROUTE_SLACK_PER_HOP_MS = 50;
 /** Every this many keep-alive rounds, each side's leaf set is compared with its farthest member's. */
@@ -84,6 +104,8 @@ export class PastryNode {
   private readonly pinging = new Set<string>();
   private readonly repairing = new Map<LeafSide, Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  private readonly repairListeners = new Set<(repair: TableRepair) => void>();
+  private readonly repairingSlots = new Set<string>();
   private leafSignature = '';
 
   constructor(options: PastryNodeOptions = {}) {
@@ -116,23 +138,71 @@ export class PastryNode {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called after each routing table repair (a slot emptied by a failed node) ends. Returns the unsubscribe function. */
+  onTableRepair(listener: (repair: TableRepair) => void): () => void {
+    this.repairListeners.add(listener);
+    return () => this.repairListeners.delete(listener);
+  }
+
+  /** listen(), then join() through the bootstrap nodes; a failure destroys the node. */
   async start(options: StartOptions = {}): Promise<PeerInfo> {
-    if (this.phase !== 'idle') throw new NodeStateError(`start() on a node that is ${this.phase}`);
-    this.phase = 'joining';
-    const host = options.host ?? '127.0.0.1';
-    const port = await this.server.listen(host, options.port ?? 0);
-    this.self = { id: this.id.hex, host, port };
-    this.directory = new PeerDirectory(this.self, this.keepAliveTimeoutMs, this.keepAliveTimeoutMs * 4);
+    const self = await this.listen(options);
+    const { bootstrap } = options;
     try {
-      if (options.bootstrap !== undefined) await this.join(this.directory, options.bootstrap);
+      await this.join(bootstrap === undefined ? [] : isAddressList(bootstrap) ? bootstrap : [bootstrap]);
     } catch (error) {
       this.destroy();
       throw error;
     }
+    return self;
+  }
+
+  /** Open the node's TCP server; the node answers peers from now on, but routes only after join(). */
+  async listen(options: ListenOptions = {}): Promise<PeerInfo> {
+    if (this.phase !== 'idle') throw new NodeStateError(`listen() on a node that is ${this.phase}`);
+    const host = options.host ?? '127.0.0.1';
+    const advertised = options.advertiseHost ?? host;
+    if (isWildcardHost(advertised)) throw new RangeError(`host ${host} is every interface: give advertiseHost, the address other nodes reach this node at`);
+    this.phase = 'listening';
+    let port: number;
+    try {
+      port = await this.server.listen(host, options.port ?? 0);
+    } catch (error) {
+      this.destroy();
+      throw new NodeStateError(`cannot listen on ${host}:${options.port ?? 0}: ${(error as Error).message}`, { cause: error });
+    }
+    this.self = { id: this.id.hex, host: advertised, port };
+    this.directory = new PeerDirectory(this.self, this.keepAliveTimeoutMs, this.keepAliveTimeoutMs * 4);
+    return this.self;
+  }
+
+  /**
+   * Join the overlay through the first of `bootstraps` that lets this node in (none given:
+   * this node starts a new overlay), then run keep-alives. When every bootstrap fails, throws
+   * JoinError naming each failure and leaves the node listening, so it may try others.
+   */
+  async join(bootstraps: readonly Address[] = []): Promise<void> {
+    if (this.phase !== 'listening') throw new NodeStateError(`join() on a node that is ${this.phase}`);
+    const directory = this.dir();
+    this.phase = 'joining';
+    const failures: string[] = [];
+    for (const bootstrap of bootstraps) {
+      try {
+        await this.joinVia(directory, bootstrap);
+        failures.length = 0;
+        break;
+      } catch (error) {
+        if (this.status === 'closed') throw new NodeStateError('the node was closed while joining');
+        failures.push(`${bootstrap.host}:${bootstrap.port}: ${(error as Error).message}`);
+      }
+    }
+    if (failures.length > 0) {
+      this.phase = 'listening';
+      throw new JoinError(`could not join through any of ${bootstraps.length} bootstrap node(s): ${failures.join('; ')}`);
+    }
     this.phase = 'running';
     this.timer = setInterval(() => this.keepAlive(), this.keepAliveIntervalMs);
     this.timer.unref();
-    return this.self;
   }
 
   /** Route `data` to the live node numerically closest to `key`; resolves with its application's answer. */
@@ -179,7 +249,7 @@ export class PastryNode {
     return this.directory;
   }
 
-  private async join(directory: PeerDirectory, bootstrap: { host: string; port: number }): Promise<void> {
+  private async joinVia(directory: PeerDirectory, bootstrap: Address): Promise<void> {
     const contact = await directory.ping(bootstrap.host, bootstrap.port);
     const body: Request = { type: 'route', key: this.id.hex, hops: 0, body: { kind: 'join', path: [] } };
     const reply = deliveredSchema.parse(await directory.request(contact.info, body, this.routeTimeout(0)));
@@ -207,12 +277,16 @@ export class PastryNode {
         this.learn(from);
         return { self: this.info };
       case 'announce': {
+        // A node announcing itself has just joined: whatever we remembered of it as dead is stale.
+        this.dir().revive(from.id);
         const peer = await this.dir().contact(from);
         if (peer !== undefined) this.offer(peer);
         return { ok: true };
       }
       case 'leafset':
         return { members: this.state.leafSet.members().map((peer) => peer.info) };
+      case 'entry':
+        return { entry: this.state.table.get(body.row, body.column)?.info ?? null };
       case 'leave':
         this.failed(from.id);
         return { ok: true };
@@ -281,11 +355,53 @@ export class PastryNode {
     this.dir().markDead(idHex);
     const id = idFromHex(idHex);
     const side = this.state.leafSet.remove(id);
-    this.state.table.remove(id);
+    const slot = this.state.table.remove(id);
     this.state.neighborhood.remove(id);
     if (side !== undefined) {
       this.leavesMaybeChanged();
       this.repair(side);
+    }
+    if (slot !== undefined) this.repairTableSlot(slot.row, slot.column);
+  }
+
+  /** Refill a routing table slot a failed node left empty (one repair per slot at a time). */
+  private repairTableSlot(row: number, column: number): void {
+    const slot = `${row}:${column}`;
+    if (this.repairingSlots.has(slot) || this.phase === 'closed') return;
+    this.repairingSlots.add(slot);
+    this.refillSlot(row, column)
+      .catch(() => undefined)
+      .finally(() => {
+        this.repairingSlots.delete(slot);
+        const filled = this.state.table.get(row, column)?.info;
+        for (const listener of [...this.repairListeners]) listener({ row, column, filled });
+      });
+  }
+
+  /**
+   * The paper's routing table repair: ask the other entries of row `row`, one at a time, for
+   * their entry (row, column); when none has a live one, ask the entries of row + 1 (their
+   * row `row` shares this node's first `row` digits too). Candidates are pinged first.
+   */
+  private async refillSlot(row: number, column: number): Promise<void> {
+    const b = this.config.b;
+    const fits = (peer: NetPeer): boolean => sharedPrefixDigits(this.id, peer.id, b) === row && digitAt(peer.id, row, b) === column;
+    for (const askRow of [row, row + 1]) {
+      const sources = (this.state.table.row(askRow) ?? []).filter((peer): peer is NetPeer => peer !== undefined);
+      for (const source of sources) {
+        if (this.state.table.get(row, column) !== undefined || this.phase === 'closed') return;
+        let answer: PeerInfo | null;
+        try {
+          answer = entryReplySchema.parse(await this.dir().request(source.info, { type: 'entry', row, column }, this.keepAliveTimeoutMs)).entry;
+        } catch (error) {
+          this.lost(source.info.id, error);
+          continue;
+        }
+        if (answer === null) continue;
+        const candidate = await this.dir().contact(answer);
+        if (candidate !== undefined && fits(candidate)) this.offer(candidate);
+      }
+      if (this.state.table.get(row, column) !== undefined) return;
     }
   }
 
@@ -359,6 +475,15 @@ export class PastryNode {
     this.leafSignature = signature;
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+function isAddressList(value: Address | readonly Address[]): value is readonly Address[] {
+  return Array.isArray(value);
+}
+
+/** An address that means "every interface": not one another node can connect to. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]' || host === '0:0:0:0:0:0:0:0';
 }
 
 function positive(name: string, value: number): number {

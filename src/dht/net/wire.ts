@@ -38,6 +38,7 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('announce') }),
   z.object({ type: z.literal('leafset') }),
   z.object({ type: z.literal('leave') }),
+  z.object({ type: z.literal('entry'), row: z.number().int().min(0).max(127), column: z.number().int().min(0).max(255) }),
   z.object({ type: z.literal('route'), key: hexId, hops: z.number().int().min(0).max(MAX_HOPS), body: routeBodySchema }),
   z.object({ type: z.literal('direct'), data: z.unknown() }),
 ]);
@@ -65,3 +66,4 @@ export const deliveredSchema = z.object({
 export type Delivered = z.infer<typeof deliveredSchema>;
 export const joinResultSchema = z.object({ path: z.array(snapshotSchema).max(MAX_HOPS + 1) });
 export const directReplySchema = z.object({ result: z.unknown() });
+export const entryReplySchema = z.object({ entry: peerInfoSchema.nullable() });

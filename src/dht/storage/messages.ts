@@ -8,6 +8,7 @@ export const routedOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('put'), record: recordSchema }),
   z.object({ op: z.literal('set-remove'), elements: z.array(z.string().max(4096)).max(10000) }),
   z.object({ op: z.literal('get') }),
+  z.object({ op: z.literal('app'), data: z.unknown() }),
 ]);
 export type RoutedOp = z.infer<typeof routedOpSchema>;
 
@@ -19,3 +20,4 @@ export const directOpSchema = z.discriminatedUnion('op', [
 export type DirectOp = z.infer<typeof directOpSchema>;
 
 export const recordReplySchema = z.object({ record: recordSchema.nullable() });
+export const appReplySchema = z.object({ result: z.unknown() });

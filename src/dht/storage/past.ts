@@ -4,14 +4,19 @@ import type { NetApplication, PastryNode } from '../net/node.js';
 import { PeerUnreachableError } from '../net/errors.js';
 import type { PeerInfo } from '../net/wire.js';
 import { LocalStore } from './local-store.js';
-import { directOpSchema, recordReplySchema, routedOpSchema, type RoutedOp } from './messages.js';
+import { appReplySchema, directOpSchema, recordReplySchema, routedOpSchema, type RoutedOp } from './messages.js';
+import type { ReplicaStore } from './replica-store.js';
 import { RecordKindError, removalOf, setElements, type LwwRecord, type StoredRecord } from './record.js';
 
 export interface PastStoreOptions {
   /** k, the number of replicas of each key (default 3). A value survives k-1 replicas lost at once. */
   readonly replicas?: number;
-  /** Cap of this node's local storage in bytes (default 64 MiB). */
+  /** Cap of this node's local storage in bytes (default 64 MiB); only without `store`. */
   readonly maxBytes?: number;
+  /** Where this node keeps its replicas (default: in memory, LocalStore with `maxBytes`). Closed by close(). */
+  readonly store?: ReplicaStore;
+  /** Answers messages `routeMessage` delivers to this node (default: none, the answer is null). */
+  readonly deliver?: RouteHandler;
   /** The writer id stamped on this node's writes (default the node id). */
   readonly writer?: string;
 }
@@ -20,7 +25,19 @@ export interface VersionedValue {
   readonly value: unknown;
   readonly version: number;
   readonly writer: string;
+  /** Only in what put() answers, when a newer removal won over the write. */
+  readonly removed?: true;
 }
+
+/** The outcome of remove(): `removed` false when a newer write won over the removal. */
+export interface Removal {
+  readonly removed: boolean;
+  readonly version: number;
+  readonly writer: string;
+}
+
+/** The application's answer to a message routed to the key's root (the common API's `deliver` upcall). */
+export type RouteHandler = (key: Id, data: unknown, hops: number) => unknown;
 
 /**
  * PAST-style storage on a Pastry node: a key lives on the k live nodes numerically closest
@@ -31,12 +48,13 @@ export interface VersionedValue {
  * leave or failure.
  */
 export class PastStore implements NetApplication {
-  readonly local: LocalStore;
+  readonly local: ReplicaStore;
   readonly replicas: number;
   readonly writer: string;
   private readonly unsubscribe: () => void;
   private scheduled = false;
   private readonly pushed = new Map<string, string>();
+  private readonly deliverApp: RouteHandler | undefined;
 
   constructor(
     private readonly node: PastryNode,
@@ -44,7 +62,9 @@ export class PastStore implements NetApplication {
   ) {
     this.replicas = options.replicas ?? 3;
     if (!Number.isInteger(this.replicas) || this.replicas < 1) throw new RangeError(`replicas must be an integer >= 1, got ${this.replicas}`);
-    this.local = new LocalStore(options.maxBytes ?? 64 * 1024 * 1024);
+    if (options.store !== undefined && options.maxBytes !== undefined) throw new RangeError('give maxBytes to the store, not to PastStore, when passing a store');
+    this.local = options.store ?? new LocalStore(options.maxBytes ?? 64 * 1024 * 1024);
+    this.deliverApp = options.deliver;
     this.writer = options.writer ?? node.id.hex;
     node.attach(this);
     this.unsubscribe = node.onLeafSetChanged(() => this.scheduleReplication());
@@ -58,7 +78,21 @@ export class PastStore implements NetApplication {
 
   async get(key: Id): Promise<VersionedValue | undefined> {
     const record = await this.routed(key, { op: 'get' });
-    return record === null ? undefined : asValue(key, record);
+    return record === null || (record.kind === 'lww' && record.deleted === true) ? undefined : asValue(key, record);
+  }
+
+  /** Remove the value under `key`: a tombstone with a newer version, replicated like a write. */
+  async remove(key: Id, options: { version?: number } = {}): Promise<Removal> {
+    const record: LwwRecord = { kind: 'lww', version: options.version ?? Date.now(), writer: this.writer, value: null, deleted: true };
+    const stored = await this.routed(key, { op: 'put', record });
+    if (stored === null || stored.kind !== 'lww') throw new RecordKindError(`key ${key.hex} holds a set; remove its elements with removeFromSet`);
+    return { removed: stored.deleted === true, version: stored.version, writer: stored.writer };
+  }
+
+  /** Route `data` to the key's root, whose `deliver` handler answers (null when it has none). */
+  async routeMessage(key: Id, data: unknown): Promise<{ root: PeerInfo; hops: number; result: unknown }> {
+    const { root, hops, result } = await this.node.route(key, { op: 'app', data: data ?? null });
+    return { root, hops, result: appReplySchema.parse(result).result ?? null };
   }
 
   /** Add elements to the set under `key`; resolves with the set's elements after the merge. */
@@ -77,13 +111,17 @@ export class PastStore implements NetApplication {
     return record === null ? undefined : asSet(key, record);
   }
 
+  /** Stop following the node and close the store. */
   close(): void {
     this.unsubscribe();
+    this.local.close();
   }
 
-  async deliver(key: Id, data: unknown): Promise<unknown> {
+  async deliver(key: Id, data: unknown, hops: number): Promise<unknown> {
     const op = routedOpSchema.parse(data);
     switch (op.op) {
+      case 'app':
+        return { result: (this.deliverApp === undefined ? null : await this.deliverApp(key, op.data, hops)) ?? null };
       case 'get':
         return { record: (await this.find(key)) ?? null };
       case 'put':
@@ -172,7 +210,8 @@ export class PastStore implements NetApplication {
 
 function asValue(key: Id, record: StoredRecord | null): VersionedValue {
   if (record === null || record.kind !== 'lww') throw new RecordKindError(`key ${key.hex} does not hold a single value`);
-  return { value: record.value ?? null, version: record.version, writer: record.writer };
+  const value = { value: record.value ?? null, version: record.version, writer: record.writer };
+  return record.deleted === true ? { ...value, value: null, removed: true } : value;
 }
 
 function asSet(key: Id, record: StoredRecord | null): string[] {

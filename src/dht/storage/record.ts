@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 /**
  * What a replica stores under a key. `lww`: one value with a (version, writer) pair, the
- * greater pair winning. `set`: an observed-remove set; every add carries a unique tag, a
- * remove tombstones the tags it saw, so an add concurrent with a remove survives it.
+ * greater pair winning; `deleted` marks a removal (a tombstone, so replicas that missed the
+ * removal cannot bring the value back). `set`: an observed-remove set; every add carries a
+ * unique tag, a remove tombstones the tags it saw, so an add concurrent with a remove survives it.
  */
 export const recordSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -11,6 +12,7 @@ export const recordSchema = z.discriminatedUnion('kind', [
     version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     writer: z.string().min(1).max(200),
     value: z.unknown(),
+    deleted: z.literal(true).optional(),
   }),
   z.object({
     kind: z.literal('set'),

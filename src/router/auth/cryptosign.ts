@@ -3,6 +3,7 @@ import type { Authenticate, Dict } from '../../protocol/messages.js';
 import { ErrorUri } from '../../protocol/error-uris.js';
 import type { AuthOutcome, Authenticator, JoinRequest } from '../auth.js';
 import { authenticationFailed } from './ticket.js';
+import { cryptosignMessage } from '../../common/cryptosign-message.js';
 
 /** A cryptosign principal as configured: who holds the private key of `pubkey`. */
 export interface CryptosignPrincipal {
@@ -12,8 +13,18 @@ export interface CryptosignPrincipal {
   pubkey: string;
 }
 
+/**
+ * Decides about a key no configured principal has (device pairing), once the
+ * signature proved that the client holds its private key.
+ */
+export interface DeviceKeyPolicy {
+  admit(pubkey: string, authid: string | undefined, request: JoinRequest): AuthOutcome;
+}
+
 export interface CryptosignOptions {
   principals: readonly CryptosignPrincipal[];
+  /** Keys no principal has; without it they fail like a wrong signature. */
+  devices?: DeviceKeyPolicy;
   /** Source of challenge bytes. Default node:crypto randomBytes. */
   randomBytes?: (size: number) => Buffer;
 }
@@ -21,7 +32,8 @@ export interface CryptosignOptions {
 interface CryptosignState {
   pubkey: string;
   authid: string | undefined;
-  challenge: Buffer;
+  /** What the signature must cover: the challenge, or challenge XOR channel id. */
+  message: Buffer;
   sessionId: number;
   used: boolean;
 }
@@ -53,6 +65,7 @@ export class CryptosignAuthenticator implements Authenticator {
   readonly method = 'cryptosign';
   private readonly byKey = new Map<string, { authid: string; role: string; key: KeyObject }>();
   private readonly random: (size: number) => Buffer;
+  private readonly devices: DeviceKeyPolicy | undefined;
 
   constructor(options: CryptosignOptions) {
     for (const principal of options.principals) {
@@ -67,6 +80,7 @@ export class CryptosignAuthenticator implements Authenticator {
       this.byKey.set(id, { authid: principal.authid, role: principal.role, key });
     }
     this.random = options.randomBytes ?? randomBytes;
+    this.devices = options.devices;
   }
 
   hello(request: JoinRequest): AuthOutcome {
@@ -75,9 +89,16 @@ export class CryptosignAuthenticator implements Authenticator {
     if (typeof pubkey !== 'string' || !hex32.test(pubkey)) {
       return { kind: 'reject', reason: ErrorUri.authenticationFailed, message: 'cryptosign needs HELLO.Details.authextra.pubkey: the 32-byte Ed25519 public key in hex' };
     }
+    const requested = (authextra as Dict)['channel_binding'] ?? null;
+    if (requested !== null && requested !== 'tls-exporter' && requested !== 'tls-unique') {
+      return { kind: 'reject', reason: ErrorUri.authenticationFailed, message: "HELLO.Details.authextra.channel_binding must be 'tls-exporter' or 'tls-unique' when given" };
+    }
+    const channel = request.connection.channelBinding;
+    // tls-unique is not available from node, nor over TLS 1.3: answered without binding, the client decides.
+    const bound = requested === 'tls-exporter' && channel?.type === 'tls-exporter' ? channel.value : undefined;
     const challenge = this.random(challengeBytes);
-    const state: CryptosignState = { pubkey: pubkey.toLowerCase(), authid: request.authid, challenge, sessionId: request.sessionId, used: false };
-    return { kind: 'challenge', method: this.method, extra: { challenge: challenge.toString('hex'), channel_binding: null }, state };
+    const state: CryptosignState = { pubkey: pubkey.toLowerCase(), authid: request.authid, message: cryptosignMessage(challenge, bound), sessionId: request.sessionId, used: false };
+    return { kind: 'challenge', method: this.method, extra: { challenge: challenge.toString('hex'), channel_binding: bound === undefined ? null : 'tls-exporter' }, state };
   }
 
   authenticate(request: JoinRequest, state: unknown, message: Authenticate): AuthOutcome {
@@ -88,11 +109,17 @@ export class CryptosignAuthenticator implements Authenticator {
     if (bytes === undefined || (bytes.length !== signatureBytes && bytes.length !== signatureBytes + challengeBytes)) return authenticationFailed;
     const signature = bytes.subarray(0, signatureBytes);
     const signed = bytes.subarray(signatureBytes);
-    if (signed.length > 0 && !timingSafeEqual(signed, sign.challenge)) return authenticationFailed;
+    if (signed.length > 0 && !timingSafeEqual(signed, sign.message)) return authenticationFailed;
     const principal = this.byKey.get(sign.pubkey);
-    if (principal === undefined) return authenticationFailed;
+    if (principal === undefined) return this.unknownKey(sign, signature, request);
     if (sign.authid !== undefined && sign.authid !== principal.authid) return authenticationFailed;
-    if (!verify(null, sign.challenge, principal.key, signature)) return authenticationFailed;
+    if (!verify(null, sign.message, principal.key, signature)) return authenticationFailed;
     return { kind: 'welcome', identity: { authid: principal.authid, authrole: principal.role, authmethod: this.method, authprovider: 'static' } };
+  }
+
+  private unknownKey(sign: CryptosignState, signature: Buffer, request: JoinRequest): AuthOutcome {
+    if (this.devices === undefined) return authenticationFailed;
+    if (!verify(null, sign.message, ed25519PublicKeyFromHex(sign.pubkey), signature)) return authenticationFailed;
+    return this.devices.admit(sign.pubkey, sign.authid, request);
   }
 }

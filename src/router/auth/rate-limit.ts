@@ -122,7 +122,7 @@ interface LimitedState {
  */
 export function rateLimited(authenticator: Authenticator, limiter: AuthRateLimiter, logger: Logger): Authenticator {
   const settle = (key: string, outcome: AuthOutcome): AuthOutcome => {
-    if (outcome.kind === 'welcome') limiter.succeeded(key);
+    if (outcome.kind === 'welcome' || (outcome.kind === 'reject' && outcome.proven === true)) limiter.succeeded(key);
     if (outcome.kind === 'challenge') return { ...outcome, state: { key, inner: outcome.state } satisfies LimitedState };
     return outcome;
   };
