@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openMigrated } from '../common/sqlite.js';
 import type { DeviceKeyRecord, DeviceRecord, ModalityRecord, ModalityStatus } from './records.js';
 
 export class RegistryStoreError extends Error {
@@ -65,25 +64,15 @@ export class RegistryStore {
 
   /** Open (creating it and its folder if needed) and migrate. Anything wrong is a RegistryStoreError naming the file. */
   static open(path: string): RegistryStore {
-    let db: Database.Database | undefined;
+    let db: Database.Database;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
-      const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
-      migrate(db);
-      const store = new RegistryStore(path, db);
-      store.statements.allGone.run();
-      return store;
+      db = openMigrated(path, migrations, { pragmas: ['foreign_keys = ON'], emptyName: 'an empty registry' });
     } catch (cause) {
-      db?.close();
-      if (cause instanceof RegistryStoreError) throw cause;
-      const message = (cause as Error).message;
-      const hint = /not a database|malformed|integrity/i.test(message) ? ' (the file is damaged; move it aside to start an empty registry — nothing was changed)' : '';
-      throw new RegistryStoreError(path, `cannot open: ${message}${hint}`, { cause });
+      throw new RegistryStoreError(path, (cause as Error).message, { cause: (cause as Error).cause });
     }
+    const store = new RegistryStore(path, db);
+    store.statements.allGone.run();
+    return store;
   }
 
   loadDevices(): DeviceRecord[] {
@@ -138,18 +127,5 @@ export class RegistryStore {
 
   close(): void {
     if (this.db.open) this.db.close();
-  }
-}
-
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > migrations.length) {
-    throw new Error(`schema version ${version} is newer than this thoth knows (${migrations.length}); upgrade thoth`);
-  }
-  for (let v = version; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
   }
 }

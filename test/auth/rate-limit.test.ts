@@ -27,7 +27,7 @@ describe('authentication rate limiter', () => {
     const clock = new ManualClock();
     const limiter = new AuthRateLimiter({ maxFailures: 5, windowMs: 60_000, now: clock.now });
     for (let i = 0; i < 5; i++) assert.deepEqual(limiter.admit('a'), { allowed: true });
-    assert.deepEqual(limiter.admit('a'), { allowed: false, retryAfterMs: 12_000 });
+    assert.deepEqual(limiter.admit('a'), { allowed: false, retryAfterMs: 12_000, firstRefusal: true });
     clock.advance(11_999);
     assert.equal(limiter.admit('a').allowed, false);
     clock.advance(1);

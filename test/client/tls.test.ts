@@ -2,32 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ClientError, connect, type ConnectOptions, type Session } from '../../src/client/index.js';
 import { resolveOptions } from '../../src/client/options.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { anonymousAuthenticator, Router, type Authenticator } from '../../src/router/index.js';
 import { makeTestCerts, type TestCerts } from '../support/tls-certs.js';
-
-/** Log lines as objects, and a way to wait for one. */
-function capturedLogger(): { logger: ReturnType<typeof createLogger>; next: (test: (line: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>> } {
-  const lines: Record<string, unknown>[] = [];
-  const waiters = new Set<() => void>();
-  const destination = {
-    write: (text: string) => {
-      lines.push(JSON.parse(text) as Record<string, unknown>);
-      for (const wake of [...waiters]) wake();
-    },
-  } as unknown as NodeJS.WritableStream;
-  const next = (test: (line: Record<string, unknown>) => boolean) => new Promise<Record<string, unknown>>((resolve) => {
-    const check = () => {
-      const found = lines.find(test);
-      if (found === undefined) return;
-      waiters.delete(check);
-      resolve(found);
-    };
-    waiters.add(check);
-    check();
-  });
-  return { logger: createLogger({ level: 'debug', destination }), next };
-}
+import { captureLogger } from '../agent/support.js';
 
 /**
  * Challenges with nothing and welcomes only a client that answers with the hex
@@ -48,7 +25,7 @@ const channelBindingEcho: Authenticator = {
 describe('the SDK over TLS (wss://, tls://) to a router with a self-signed certificate', { timeout: 30_000 }, () => {
   let certs: TestCerts;
   let router: Router;
-  let log: ReturnType<typeof capturedLogger>;
+  let log: ReturnType<typeof captureLogger>;
   let urls: { websocket: string; rawsocket: string; issued: string };
   const sessions: Session[] = [];
 
@@ -61,7 +38,7 @@ describe('the SDK over TLS (wss://, tls://) to a router with a self-signed certi
 
   before(async () => {
     certs = await makeTestCerts();
-    log = capturedLogger();
+    log = captureLogger('debug');
     router = new Router({ logger: log.logger, shutdownTimeoutMs: 500, authenticators: [anonymousAuthenticator, channelBindingEcho] });
     const home = { cert: certs.selfSigned.cert, key: certs.selfSigned.key };
     const [websocket, rawsocket] = await router.listen({ websocket: { port: 0, tls: home }, rawsocket: { port: 0, tls: home } });
@@ -78,7 +55,7 @@ describe('the SDK over TLS (wss://, tls://) to a router with a self-signed certi
   test('the router reports TLS URLs and logs each certificate fingerprint at start, for pinning', async () => {
     assert.match(urls.websocket, /^wss:\/\//);
     assert.match(urls.rawsocket, /^tls:\/\//);
-    const line = await log.next((l) => l['msg'] === `tls fingerprint ${certs.selfSigned.fingerprint}`);
+    const line = await log.waitFor((l) => l['msg'] === `tls fingerprint ${certs.selfSigned.fingerprint}`);
     assert.equal(line['fingerprint'], certs.selfSigned.fingerprint);
     assert.deepEqual(router.endpoints.find((e) => e.url === urls.issued)?.tlsFingerprint, certs.issued.fingerprint);
   });
@@ -127,7 +104,7 @@ describe('the SDK over TLS (wss://, tls://) to a router with a self-signed certi
     const plain = urls.websocket.replace(/^wss:/, 'ws:');
     await assert.rejects(open(plain), (error: unknown) => error instanceof ClientError && error.code === 'connect_failed');
     await assert.rejects(open(urls.rawsocket.replace(/^tls:/, 'tcp:')), (error: unknown) => error instanceof ClientError && error.code === 'connect_failed');
-    const line = await log.next((l) => l['msg'] === 'connection failed before its session' && /not a TLS handshake/.test(String(l['reason'])));
+    const line = await log.waitFor((l) => l['msg'] === 'connection failed before its session' && /not a TLS handshake/.test(String(l['reason'])));
     assert.equal(line['level'], 20);
     const session = await open(urls.rawsocket, pinned());
     await session.register('app.after.plain', () => 'ok');

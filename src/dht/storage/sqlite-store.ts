@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openMigrated } from '../../common/sqlite.js';
 import { msgpackSerializer } from '../../codec/msgpack.js';
 import { mergeRecords, recordSchema, type StoredRecord } from './record.js';
 import { checkMaxBytes, recordBytes, storageFull, type ReplicaStore } from './replica-store.js';
@@ -57,22 +56,13 @@ export class SqliteStore implements ReplicaStore {
   /** Open (creating it and its folder if needed) and migrate. Anything wrong is a DhtStoreError naming the file. */
   static open(path: string, options: { maxBytes: number }): SqliteStore {
     const maxBytes = checkMaxBytes(options.maxBytes);
-    let db: Database.Database | undefined;
+    let db: Database.Database;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
-      migrate(db);
-      return new SqliteStore(path, db, maxBytes);
+      db = openMigrated(path, migrations, { pragmas: ['synchronous = NORMAL'], emptyName: 'an empty store' });
     } catch (cause) {
-      db?.close();
-      const message = (cause as Error).message;
-      const hint = /not a database|malformed|integrity/i.test(message) ? ' (the file is damaged; move it aside to start an empty store — nothing was changed)' : '';
-      throw new DhtStoreError(path, `cannot open: ${message}${hint}`, { cause });
+      throw new DhtStoreError(path, (cause as Error).message, { cause: (cause as Error).cause });
     }
+    return new SqliteStore(path, db, maxBytes);
   }
 
   get bytesUsed(): number {
@@ -132,18 +122,5 @@ export class SqliteStore implements ReplicaStore {
     const parsed = recordSchema.safeParse(value);
     if (!parsed.success) throw new DhtStoreError(this.path, `the record for ${keyHex} is not a valid record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return parsed.data;
-  }
-}
-
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > migrations.length) {
-    throw new Error(`schema version ${version} is newer than this thoth knows (${migrations.length}); upgrade thoth`);
-  }
-  for (let v = version; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Authenticate } from '../../protocol/messages.js';
 import type { AuthOutcome, Authenticator, JoinRequest } from '../auth.js';
 import { addressKey } from './address-key.js';
+import { TokenBuckets, type Take } from '../token-buckets.js';
 
 export interface RateLimitOptions {
   /** Authentication attempts one address may fail in a row before it has to wait. Default 5. */
@@ -15,14 +16,8 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
-  /** True once the refusal was logged, so a flood of HELLOs logs once per lockout. */
-  logged: boolean;
-}
-
-export type Admission = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** firstRefusal: the first refusal since the address was last let in (log it once per lockout). */
+export type Admission = Take;
 
 /**
  * A token bucket per address: each authentication attempt takes a token when it
@@ -33,79 +28,30 @@ export type Admission = { allowed: true } | { allowed: false; retryAfterMs: numb
 export class AuthRateLimiter {
   readonly maxFailures: number;
   readonly windowMs: number;
-  private readonly maxTracked: number;
-  private readonly now: () => number;
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets: TokenBuckets;
 
   constructor(options: RateLimitOptions = {}) {
     this.maxFailures = options.maxFailures ?? 5;
     this.windowMs = options.windowMs ?? 60_000;
-    this.maxTracked = options.maxTracked ?? 10_000;
-    this.now = options.now ?? Date.now;
-    for (const [name, value] of [['maxFailures', this.maxFailures], ['windowMs', this.windowMs], ['maxTracked', this.maxTracked]] as const) {
+    const maxTracked = options.maxTracked ?? 10_000;
+    for (const [name, value] of [['maxFailures', this.maxFailures], ['windowMs', this.windowMs], ['maxTracked', maxTracked]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`rate limit ${name} must be a positive integer, got ${value}`);
     }
+    this.buckets = new TokenBuckets({ capacity: this.maxFailures, windowMs: this.windowMs, maxTracked, now: options.now ?? Date.now });
   }
 
   /** Take a token for one attempt from this address, or say how long to wait for one. */
   admit(key: string): Admission {
-    const bucket = this.refilled(key);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      bucket.logged = false;
-      return { allowed: true };
-    }
-    return { allowed: false, retryAfterMs: Math.ceil((1 - bucket.tokens) * this.msPerToken) };
+    return this.buckets.take(key);
   }
 
   /** The attempt succeeded: its token comes back. */
   succeeded(key: string): void {
-    const bucket = this.buckets.get(key);
-    if (bucket === undefined) return;
-    bucket.tokens = Math.min(this.maxFailures, bucket.tokens + 1);
-    if (bucket.tokens >= this.maxFailures) this.buckets.delete(key);
-  }
-
-  /** True the first time a locked-out address is refused (then false until it is let in again). */
-  shouldLog(key: string): boolean {
-    const bucket = this.buckets.get(key);
-    if (bucket === undefined || bucket.logged) return false;
-    bucket.logged = true;
-    return true;
+    this.buckets.giveBack(key);
   }
 
   get tracked(): number {
-    return this.buckets.size;
-  }
-
-  private get msPerToken(): number {
-    return this.windowMs / this.maxFailures;
-  }
-
-  private refilled(key: string): Bucket {
-    const now = this.now();
-    let bucket = this.buckets.get(key);
-    if (bucket === undefined) {
-      if (this.buckets.size >= this.maxTracked) this.evict(now);
-      bucket = { tokens: this.maxFailures, at: now, logged: false };
-      this.buckets.set(key, bucket);
-      return bucket;
-    }
-    const elapsed = Math.max(0, now - bucket.at);
-    bucket.tokens = Math.min(this.maxFailures, bucket.tokens + elapsed / this.msPerToken);
-    bucket.at = now;
-    return bucket;
-  }
-
-  /** Forget addresses whose allowance is back in full; if none, the oldest one. */
-  private evict(now: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + Math.max(0, now - bucket.at) / this.msPerToken >= this.maxFailures) this.buckets.delete(key);
-    }
-    if (this.buckets.size >= this.maxTracked) {
-      const oldest = this.buckets.keys().next();
-      if (!oldest.done) this.buckets.delete(oldest.value);
-    }
+    return this.buckets.tracked;
   }
 }
 
@@ -133,7 +79,7 @@ export function rateLimited(authenticator: Authenticator, limiter: AuthRateLimit
       const admission = limiter.admit(key);
       if (!admission.allowed) {
         const seconds = Math.ceil(admission.retryAfterMs / 1000);
-        if (limiter.shouldLog(key)) {
+        if (admission.firstRefusal) {
           logger.warn({ address: key, peer: request.connection.remoteAddress, method: authenticator.method, retryAfterMs: admission.retryAfterMs }, 'too many failed authentications from this address; refusing for now');
         }
         return { kind: 'reject', reason: ErrorUri.authenticationFailed, message: `too many failed authentication attempts from this address; try again in ${seconds} s` };
