@@ -1,6 +1,7 @@
 import { ErrorUri, RemoteError, type Session } from '../client/index.js';
 import { DhtNode } from '../dht/api/dht-node.js';
-import { contactsReplySchema, DhtBootstrapProcedure, type DhtContact } from '../dht/bootstrap/schemas.js';
+import { announceProof } from '../dht/bootstrap/announce-proof.js';
+import { contactsReplySchema, DhtBootstrapProcedure, DhtRevokedTopic, revokedEventSchema, type DhtContact } from '../dht/bootstrap/schemas.js';
 import { isWildcardHost } from '../dht/net/node.js';
 import type { Logger } from '../observability/logger.js';
 import { isLoopbackAddress } from '../transport/address.js';
@@ -33,6 +34,8 @@ export class DhtService {
   private offReconnect: (() => void) | undefined;
   private starting: Promise<void> | undefined;
   private stopped = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private offRevoked: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: DhtServiceOptions) {}
 
@@ -69,7 +72,7 @@ export class DhtService {
     const advertiseHost = isWildcardHost(settings.host) ? await this.observedHost(session) : undefined;
     let node: DhtNode;
     try {
-      node = await DhtNode.listen({ host: settings.host, port: settings.port, maxBytes: settings.maxBytes, dataDir, ...(advertiseHost === undefined ? {} : { advertiseHost }) });
+      node = await DhtNode.listen({ host: settings.host, port: settings.port, maxBytes: settings.maxBytes, dataDir, security: true, ...(advertiseHost === undefined ? {} : { advertiseHost }) });
     } catch (error) {
       this.whyNot = `it failed to start: ${messageOf(error)}`;
       throw new AgentError('dht_failed', `dht: the node could not start on ${settings.host}:${settings.port}: ${messageOf(error)}`, { cause: error });
@@ -87,6 +90,7 @@ export class DhtService {
       await node.join([]);
     }
     this.offReconnect = session.on('reconnect', () => void this.announce(session, node));
+    await this.followRevocations(session, node);
     const status = node.status();
     logger.info({ id: node.id, host: status.host, port: status.port, contacts: contacts.length, leaves: status.leafSet.smaller.length + status.leafSet.larger.length, keys: status.storage.keys }, 'DHT node running');
   }
@@ -97,6 +101,9 @@ export class DhtService {
     await this.starting?.catch(() => undefined);
     this.offReconnect?.();
     this.offReconnect = undefined;
+    clearTimeout(this.renewTimer);
+    await this.offRevoked?.().catch(() => undefined);
+    this.offRevoked = undefined;
     const node = this.node;
     if (node === undefined) return;
     this.node = undefined;
@@ -110,17 +117,54 @@ export class DhtService {
     node.destroy();
   }
 
-  /** Tell the router where this node is; answers the contacts announced before it ([] when the router cannot say). */
+  /**
+   * Tell the router where this node is, with the node key and a proof of it, and install the
+   * membership certificate it answers; renewed at a third of its lifetime. Answers the contacts
+   * announced before it ([] when the router cannot say).
+   */
   private async announce(session: Session, node: DhtNode): Promise<DhtContact[]> {
     const { logger } = this.options;
     const { id, host, port } = node.address;
+    const credentials = node.credentials!;
     try {
-      const result = await session.call(DhtBootstrapProcedure.announce, [], { id, port, host });
-      return contactsReplySchema.parse(result.value).contacts;
+      const key = credentials.publicKey.toString('base64url');
+      const proof = announceProof(credentials.privateKey, id, session.id);
+      const result = await session.call(DhtBootstrapProcedure.announce, [], { id, port, host, key, proof });
+      const reply = contactsReplySchema.parse(result.value);
+      if (reply.membership === undefined) {
+        logger.warn('the router answered no DHT membership certificate: no other node will let this one in');
+      } else {
+        const membership = credentials.install(reply.membership.certificate, Buffer.from(reply.membership.authority, 'base64url'));
+        this.scheduleRenewal(session, node, membership.expires);
+      }
+      return reply.contacts;
     } catch (error) {
       const missing = error instanceof RemoteError && error.uri === ErrorUri.noSuchProcedure;
       logger[missing ? 'info' : 'warn']({ err: messageOf(error) }, missing ? 'the router has no DHT bootstrap (thoth.dht.announce); this node knows no other' : 'could not announce the DHT node to the router');
       return [];
+    }
+  }
+
+  private scheduleRenewal(session: Session, node: DhtNode, expires: number): void {
+    clearTimeout(this.renewTimer);
+    if (this.stopped) return;
+    const delay = Math.max(1000, Math.min((expires - Date.now()) / 3, 2 ** 31 - 1));
+    this.renewTimer = setTimeout(() => void this.announce(session, node), delay);
+    this.renewTimer.unref();
+  }
+
+  /** Nodes of a device the router revoked are cut off at once (thoth.dht.on_revoked). */
+  private async followRevocations(session: Session, node: DhtNode): Promise<void> {
+    try {
+      const subscription = await session.subscribe(DhtRevokedTopic, (_args, kwargs) => {
+        const event = revokedEventSchema.safeParse(kwargs);
+        if (!event.success) return;
+        this.options.logger.warn({ nodes: event.data.nodes }, 'the router revoked DHT nodes: cut off');
+        node.credentials?.revoke(event.data.nodes, event.data.until);
+      });
+      this.offRevoked = () => subscription.unsubscribe();
+    } catch (error) {
+      this.options.logger.warn({ err: messageOf(error) }, `cannot follow ${DhtRevokedTopic}: revoked devices stay in the overlay until their certificates expire`);
     }
   }
 

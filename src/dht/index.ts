@@ -19,4 +19,6 @@ export { dhtNodeOptionsSchema } from './api/options.js';
 export { remoteDht, type RemoteDht, type RemoteDhtOptions } from './api/remote.js';
 export { DhtProcedure } from './api/procedures.js';
 export type { DhtStatus, StoredValue, RemovalResult, Routed } from './api/schemas.js';
-export { installDhtBootstrap, ContactBook, DhtBootstrapProcedure, type DhtContact, type ContactsReply } from './bootstrap/index.js';
+export { installDhtBootstrap, ContactBook, OverlayAuthority, DhtBootstrapProcedure, DhtRevokedTopic, type DhtBootstrap, type DhtBootstrapOptions, type DhtContact, type ContactsReply } from './bootstrap/index.js';
+export { OverlayCredentials } from './net/secure/credentials.js';
+export { issueCertificate, readCertificate, nodeIdOf, CertificateError, type Membership } from './net/secure/certificate.js';

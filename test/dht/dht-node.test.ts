@@ -50,7 +50,10 @@ test('the app API: put, get, remove and route by string keys; status', async (t)
   assert.deepEqual([...status.leafSet.smaller, ...status.leafSet.larger].map((peer) => peer.id).sort(), [b.id, c.id, d.id].sort());
   assert.ok(status.routingTable.entries >= 1 && status.routingTable.rows.every((row) => row.slots === 15 && row.filled <= 15));
   assert.equal(status.storage.path, null, 'in memory without dataDir');
-  assert.ok(status.storage.keys >= 1 && status.storage.bytesUsed > 0 && status.storage.maxBytes === 64 * 1024 * 1024);
+  assert.equal(status.storage.maxBytes, 64 * 1024 * 1024);
+  const storage = nodes.map((node) => node.status().storage);
+  assert.equal(storage.reduce((sum, s) => sum + s.keys, 0), 3, 'one key, on k = 3 of the 4 nodes');
+  assert.ok(storage.every((s) => (s.keys === 0) === (s.bytesUsed === 0)), 'bytes are counted where the key is held');
 });
 
 test('bad options and keys are refused, naming what is wrong', async () => {

@@ -2,13 +2,18 @@ import { Command, Option } from 'commander';
 import { Router } from '../../router/index.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../../observability/logger.js';
 import { installMesh, openRegistry, type Registry } from '../../mesh/index.js';
-import { installDhtBootstrap } from '../../dht/bootstrap/index.js';
+import { join } from 'node:path';
+import { installDhtBootstrap, OverlayAuthority } from '../../dht/bootstrap/index.js';
+import { loadOrCreateEd25519Key } from '../../common/key-file.js';
 import { defaultDataDir } from '../../common/paths.js';
 import { buildAuthenticators, isLoopbackHost, mayListenOn, remoteAuthHint, unconfiguredRoles } from '../../router/auth/config.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
 import { readTlsFiles } from '../tls-files.js';
 import { CliError } from '../errors.js';
 import { parseInteger } from '../parse-values.js';
+
+/** The key the router signs DHT membership certificates with, in its data dir. */
+export const dhtAuthorityKeyFile = 'dht-authority.pem';
 
 export const routerDefaults = { host: '127.0.0.1', port: 8080, path: '/ws', rawsocketPort: 8081, realm: 'thoth' } as const;
 
@@ -31,6 +36,7 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
   const websocket = ws && {
     host: flags.host ?? ws.host ?? routerDefaults.host, port: flags.port ?? ws.port ?? routerDefaults.port, path: flags.path ?? ws.path ?? routerDefaults.path,
     ...(ws.tls && { tls: await readTlsFiles('websocket.tls', ws.tls) }),
+    ...(ws.allowedOrigins && { allowedOrigins: ws.allowedOrigins }),
   };
   const rawsocket = raw && {
     host: flags.host ?? raw.host ?? routerDefaults.host, port: flags.rawsocketPort ?? raw.port ?? routerDefaults.rawsocketPort,
@@ -42,10 +48,22 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
       throw new CliError(`refusing to listen on ${h}: anonymous access is only allowed on loopback and no other authentication method is configured. To listen beyond loopback, ${remoteAuthHint}; or listen on 127.0.0.1 (or ::1).`);
     }
   }
-  const registry = openRegistryOrFail(flags.dataDir ?? config.dataDir ?? defaultDataDir(), logger);
+  const dataDir = flags.dataDir ?? config.dataDir ?? defaultDataDir();
+  const registry = openRegistryOrFail(dataDir, logger);
+  let authority: OverlayAuthority;
+  try {
+    authority = new OverlayAuthority((await loadOrCreateEd25519Key(join(dataDir, dhtAuthorityKeyFile), 'the DHT authority key', 'every device gets a new DHT certificate at its next announce')).privateKey);
+  } catch (error) {
+    registry.store.close();
+    throw new CliError((error as Error).message);
+  }
   const authenticators = buildAuthenticators(config.auth, { logger, devices: registry.pairing });
   if (config.auth?.ticket && [websocket, rawsocket].some((l) => l !== undefined && l.tls === undefined && !isLoopbackHost(l.host))) {
     logger.warn('ticket secrets travel in clear text on a listener beyond loopback without TLS: configure websocket.tls / rawsocket.tls, or prefer cryptosign');
+  }
+  const tcpHosts = [websocket?.host, rawsocket?.host].filter((h) => h !== undefined);
+  if (config.auth?.anonymous !== false && unixPath === undefined && tcpHosts.length > 0 && !tcpHosts.some((h) => isLoopbackHost(h))) {
+    logger.warn(`no listener on loopback or a Unix socket: anonymous sessions (role local, the owner's tools) are only admitted there, so \`thoth devices\` and the like cannot reach this router anonymously; add --unix <path> (then --url unix://<path>), or an admin role (auth.roles.<name>: { admin: true }) for a principal`);
   }
   for (const role of unconfiguredRoles(config.auth)) {
     logger.warn({ role }, `role "${role}" has no entry in auth.roles: its principals may join but not call, register, publish or subscribe anything`);
@@ -59,7 +77,10 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
   }
   try {
     installMesh(router, { registry, realm: router.settings.realms[0], ...config.mesh, logger });
-    installDhtBootstrap(router, { realm: router.settings.realms[0] });
+    const dht = installDhtBootstrap(router, { realm: router.settings.realms[0], authority });
+    registry.pairing.onChange((key) => {
+      if (key.state === 'revoked') dht.revokeHolder(key.device);
+    });
     await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });
   } catch (error) {
     await router.close();

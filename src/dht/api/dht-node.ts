@@ -1,11 +1,13 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
+import { OverlayCredentials } from '../net/secure/credentials.js';
 import type { z } from 'zod';
 import { formatZodError } from '../../common/zod-error.js';
 import { idFromHex, type Id } from '../ids.js';
 import { PastryNode, type Address, type TableRepair } from '../net/node.js';
-import type { PeerInfo } from '../net/wire.js';
+import { peerInfoSchema, type PeerInfo } from '../net/wire.js';
 import { keyOf } from '../storage/keys.js';
-import { PastStore, type RouteHandler } from '../storage/past.js';
+import { PastStore, type ForwardHandler, type RouteHandler, type UpdateHandler } from '../storage/past.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
 import { LocalStore } from '../storage/local-store.js';
 import { dhtNodeOptionsSchema, type DhtNodeSettings } from './options.js';
@@ -15,6 +17,19 @@ import { describeNode } from './status.js';
 export type DhtNodeOptions = z.input<typeof dhtNodeOptionsSchema> & {
   /** Answers what route() carries to this node when it is a key's root (the same handler on every node). */
   deliver?: RouteHandler;
+  /**
+   * Sees each message route() sends before it leaves a node for the next hop (at the origin
+   * and every node before the root): may change it, pick another next hop, or stop it there.
+   */
+  forward?: ForwardHandler;
+  /** Told of each node that joins (`joined` true) or leaves this node's leaf set. */
+  update?: UpdateHandler;
+  /**
+   * Authenticate peers and seal frames (docs/dht.md, "Peer authentication"): these
+   * credentials, or `true` for a node key kept in the store (made on first start). The node
+   * id then comes from the key; install the router's certificate in `credentials` before peers can connect.
+   */
+  security?: OverlayCredentials | true;
 };
 
 /** The store file of a node keeping its values under `dataDir`. */
@@ -32,18 +47,22 @@ export class DhtNode {
     readonly node: PastryNode,
     readonly store: PastStore,
     private readonly storePath: string | null,
+    /** Set when the node authenticates its peers. */
+    readonly credentials: OverlayCredentials | undefined,
   ) {}
 
   /** Open the store and listen; the node joins the overlay with join(). Throws a RangeError naming a bad option. */
   static async listen(options: DhtNodeOptions = {}): Promise<DhtNode> {
-    const { deliver, ...rest } = options;
+    const { deliver, forward, update, security, ...rest } = options;
     const settings = parseOptions(rest);
     const storePath = settings.dataDir === undefined ? null : dhtStorePath(settings.dataDir);
     const local = storePath === null ? new LocalStore(settings.maxBytes) : SqliteStore.open(storePath, { maxBytes: settings.maxBytes });
     let node: PastryNode;
+    let credentials: OverlayCredentials | undefined;
     try {
+      credentials = security === true ? new OverlayCredentials(local instanceof SqliteStore ? local.nodeKey() : generateKeyPairSync('ed25519').privateKey) : security;
       node = new PastryNode({
-        ...(local instanceof SqliteStore ? { id: idFromHex(local.nodeId()) } : {}),
+        ...(credentials !== undefined ? { security: credentials } : local instanceof SqliteStore ? { id: idFromHex(local.nodeId()) } : {}),
         ...(settings.pastry === undefined ? {} : { pastry: settings.pastry }),
         keepAliveIntervalMs: settings.keepAliveIntervalMs,
         keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
@@ -53,14 +72,20 @@ export class DhtNode {
       local.close();
       throw error;
     }
-    const store = new PastStore(node, { replicas: settings.replicas, store: local, ...(deliver === undefined ? {} : { deliver }) });
+    const store = new PastStore(node, {
+      replicas: settings.replicas,
+      store: local,
+      ...(deliver === undefined ? {} : { deliver }),
+      ...(forward === undefined ? {} : { forward }),
+      ...(update === undefined ? {} : { update }),
+    });
     try {
       await node.listen({ host: settings.host, port: settings.port, ...(settings.advertiseHost === undefined ? {} : { advertiseHost: settings.advertiseHost }) });
     } catch (error) {
       store.close();
       throw error;
     }
-    return new DhtNode(node, store, storePath);
+    return new DhtNode(node, store, storePath, credentials);
   }
 
   get id(): string {
@@ -72,7 +97,7 @@ export class DhtNode {
     return this.node.info;
   }
 
-  /** Join through the first of `bootstrap` that answers; empty: start a new overlay. JoinError when none lets it in. */
+  /** Join through the nearest of `bootstrap` that answers (PastryNode.join); empty: start a new overlay. JoinError when none lets it in. */
   join(bootstrap: readonly Address[] = []): Promise<void> {
     return this.node.join(bootstrap);
   }
@@ -104,14 +129,20 @@ export class DhtNode {
     return this.store.getSet(hashed(key));
   }
 
-  /** Route `message` to the live node numerically closest to the key; its `deliver` handler answers (null without one). */
-  async route(key: string, message?: unknown): Promise<Routed> {
+  /**
+   * Route `message` to the live node numerically closest to the key; its `deliver` handler
+   * answers (null without one), or a `forward` handler that stopped it (`stopped: true`).
+   * `hint`: a first hop, used when it answers.
+   */
+  async route(key: string, message?: unknown, options: { hint?: PeerInfo } = {}): Promise<Routed> {
     const id = hashed(key);
-    return { key, id: id.hex, ...(await this.store.routeMessage(id, message ?? null)) };
+    const { hint } = options;
+    if (hint !== undefined && !peerInfoSchema.safeParse(hint).success) throw new RangeError('hint: a node\'s { id, host, port }');
+    return { key, id: id.hex, ...(await this.store.routeMessage(id, message ?? null, hint === undefined ? {} : { hint })) };
   }
 
   status(): DhtStatus {
-    return describeNode(this.node, this.store, this.storePath);
+    return describeNode(this.node, this.store, this.storePath, this.credentials);
   }
 
   onTableRepair(listener: (repair: TableRepair) => void): () => void {

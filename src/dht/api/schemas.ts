@@ -41,6 +41,8 @@ export const routedSchema = z.object({
   root: peerInfoSchema,
   hops: z.number().int().min(0),
   result: z.unknown(),
+  /** A forward handler stopped the message at `root`, before the key's root. */
+  stopped: z.literal(true).optional(),
 });
 export type Routed = z.infer<typeof routedSchema>;
 
@@ -58,5 +60,12 @@ export const dhtStatusSchema = z.object({
   neighborhood: z.number().int(),
   replicas: z.number().int(),
   storage: z.object({ keys: z.number().int(), bytesUsed: z.number().int(), maxBytes: z.number().int(), path: z.string().nullable() }),
+  /** open: nobody authenticated (loopback only); authenticated: peers show certificates from `authority` (base64url key). */
+  security: z.object({
+    mode: z.enum(['open', 'authenticated']),
+    authority: z.string().nullable(),
+    /** When this node's own certificate expires (ISO 8601), null before it has one. */
+    expires: z.string().nullable(),
+  }),
 });
 export type DhtStatus = z.infer<typeof dhtStatusSchema>;

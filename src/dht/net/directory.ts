@@ -1,13 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { PeerUnreachableError } from './errors.js';
 import { Link } from './link.js';
+import type { OverlayCredentials } from './secure/credentials.js';
 import { addressKey, netPeer, type NetPeer } from './net-peer.js';
 import { pongSchema, type PeerInfo, type Request } from './wire.js';
 
 /**
- * The peers a node has contacted: one outgoing link per address, each peer's RTT from the
- * ping at first contact, and a short memory of peers found dead so that leaf sets passed
- * around by others do not bring them straight back.
+ * The peers a node has contacted: one outgoing link per address, each peer's RTT (the ping
+ * at first contact, then the lowest of its recent round trips, `recordRtt`), and a short
+ * memory of peers found dead so that leaf sets passed around by others do not bring them
+ * straight back.
  */
 export class PeerDirectory {
   private readonly links = new Map<string, Link>();
@@ -20,6 +22,7 @@ export class PeerDirectory {
     private readonly self: PeerInfo,
     private readonly pingTimeoutMs: number,
     private readonly deadMemoryMs: number,
+    private readonly security?: OverlayCredentials,
   ) {}
 
   request(to: PeerInfo, body: Request, timeoutMs: number): Promise<unknown> {
@@ -29,7 +32,7 @@ export class PeerDirectory {
     if (link === undefined || link.closed) {
       link = new Link(to.host, to.port, this.self, (ended) => {
         if (this.links.get(key) === ended) this.links.delete(key);
-      });
+      }, this.security);
       this.links.set(key, link);
     }
     return link.request(body, timeoutMs);
@@ -82,9 +85,31 @@ export class PeerDirectory {
     return false;
   }
 
+  /**
+   * Record a round trip to `peer` measured on an open link (a keep-alive, a probe). Its rtt
+   * becomes the lowest of its last RTT_WINDOW samples, the first contact's ping included: the
+   * minimum leaves out queueing delays and the TCP connect (and handshake) of a first ping;
+   * the window lets it rise again when the path gets slower. Returns the new rtt.
+   */
+  recordRtt(peer: NetPeer, ms: number): number {
+    let samples = rttSamples.get(peer);
+    if (samples === undefined) {
+      samples = [peer.rtt];
+      rttSamples.set(peer, samples);
+    }
+    samples.push(ms);
+    if (samples.length > RTT_WINDOW) samples.shift();
+    peer.rtt = Math.min(...samples);
+    return peer.rtt;
+  }
+
   destroy(): void {
     this.closed = true;
     for (const link of [...this.links.values()]) link.destroy();
     this.links.clear();
   }
 }
+
+/** How many recent round trips a peer's rtt is the minimum of. */
+export const RTT_WINDOW = 8;
+const rttSamples = new WeakMap<NetPeer, number[]>();

@@ -1,7 +1,8 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { PeerUnreachableError, RemoteError } from './errors.js';
-import { encodeFrame, FrameReader } from './framing.js';
-import { frameSchema, type PeerInfo, type Request } from './wire.js';
+import { PeerChannel } from './secure/channel.js';
+import type { OverlayCredentials } from './secure/credentials.js';
+import { frameSchema, pongSchema, type PeerInfo, type Request } from './wire.js';
 
 interface Pending {
   resolve(body: unknown): void;
@@ -11,13 +12,14 @@ interface Pending {
 
 /**
  * The outgoing connection from this node to one peer address: requests go out, their
- * replies come back on it. Connects on creation; any socket error or close fails every
- * pending request with PeerUnreachableError and ends the link (the pool then drops it).
+ * replies come back on it. Connects on creation (with `security`, through the overlay
+ * handshake); any socket error, refusal or close fails every pending request with
+ * PeerUnreachableError and ends the link (the pool then drops it).
  */
 export class Link {
-  private readonly socket: Socket;
-  private readonly reader = new FrameReader();
+  private readonly channel: PeerChannel;
   private readonly pending = new Map<number, Pending>();
+  private readonly pings = new Set<number>();
   private nextRid = 1;
   private ended = false;
 
@@ -26,12 +28,12 @@ export class Link {
     readonly port: number,
     private readonly self: PeerInfo,
     private readonly onEnd: (link: Link) => void,
+    security?: OverlayCredentials,
   ) {
-    this.socket = connect({ host, port });
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    this.socket.on('error', (error) => this.end(`${host}:${port}: ${error.message}`));
-    this.socket.on('close', () => this.end(`${host}:${port}: connection closed`));
+    this.channel = new PeerChannel(connect({ host, port }), { role: 'client', security }, {
+      frame: (value) => this.receive(value),
+      close: (reason) => this.end(`${host}:${port}: ${reason}`),
+    });
   }
 
   get closed(): boolean {
@@ -45,42 +47,50 @@ export class Link {
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
+        this.pings.delete(rid);
         reject(new PeerUnreachableError(`${this.host}:${this.port}: no answer to ${body.type} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(rid, { resolve, reject, timer });
-      this.socket.write(encodeFrame({ t: 'req', rid, from: this.self, body }));
+      if (body.type === 'ping') this.pings.add(rid);
+      try {
+        this.channel.send({ t: 'req', rid, from: this.self, body });
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(rid);
+        this.pings.delete(rid);
+        reject(error);
+      }
     });
   }
 
   destroy(): void {
-    this.socket.destroy();
-    this.end('link destroyed');
+    this.channel.destroy('link destroyed');
   }
 
-  private receive(chunk: Buffer): void {
-    let values: unknown[];
-    try {
-      values = this.reader.push(chunk);
-    } catch (error) {
-      this.socket.destroy();
-      this.end(`${this.host}:${this.port}: ${(error as Error).message}`);
+  private receive(value: unknown): void {
+    const parsed = frameSchema.safeParse(value);
+    if (!parsed.success || parsed.data.t === 'req') {
+      this.channel.destroy('malformed reply frame');
       return;
     }
-    for (const value of values) {
-      const parsed = frameSchema.safeParse(value);
-      if (!parsed.success || parsed.data.t === 'req') {
-        this.socket.destroy();
-        this.end(`${this.host}:${this.port}: malformed reply frame`);
-        return;
-      }
-      const frame = parsed.data;
-      const waiting = this.pending.get(frame.rid);
-      if (waiting === undefined) continue;
-      this.pending.delete(frame.rid);
-      clearTimeout(waiting.timer);
-      if (frame.t === 'res') waiting.resolve(frame.body);
-      else waiting.reject(new RemoteError(frame.code, frame.message));
+    const frame = parsed.data;
+    const waiting = this.pending.get(frame.rid);
+    if (waiting === undefined) return;
+    this.pending.delete(frame.rid);
+    clearTimeout(waiting.timer);
+    const ping = this.pings.delete(frame.rid);
+    if (frame.t === 'err') {
+      waiting.reject(new RemoteError(frame.code, frame.message));
+      return;
     }
+    // A pong names the node that answered: in an authenticated overlay it must be the node the handshake proved.
+    const proven = this.channel.peer?.node;
+    if (ping && proven !== undefined && pongSchema.safeParse(frame.body).data?.self.id !== proven) {
+      waiting.reject(new PeerUnreachableError(`${this.host}:${this.port}: the node there claims an id its certificate does not give`));
+      this.channel.destroy('a pong with a false id');
+      return;
+    }
+    waiting.resolve(frame.body);
   }
 
   private end(reason: string): void {
@@ -91,6 +101,7 @@ export class Link {
       waiting.reject(new PeerUnreachableError(reason));
     }
     this.pending.clear();
+    this.pings.clear();
     this.onEnd(this);
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { encodeFrame, FrameReader } from './framing.js';
+import { PeerChannel } from './secure/channel.js';
+import type { OverlayCredentials } from './secure/credentials.js';
 import { frameSchema, type PeerInfo, type Request } from './wire.js';
 
 /** Answers one validated request; a thrown error with a string `code` becomes an `err` frame. */
@@ -7,13 +8,15 @@ export type RequestHandler = (from: PeerInfo, body: Request) => Promise<unknown>
 
 /**
  * The listening side of a node: each incoming frame is validated, handed to the handler,
- * and answered on the same socket. A frame that fails validation closes the socket.
+ * and answered on the same connection. A frame that fails validation closes the connection.
+ * With `security` every connection first passes the overlay handshake, and a request must
+ * come from the node the handshake proved.
  */
 export class NodeServer {
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly channels = new Set<PeerChannel>();
 
-  constructor(private readonly handler: RequestHandler) {
+  constructor(private readonly handler: RequestHandler, private readonly security?: OverlayCredentials) {
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -32,42 +35,39 @@ export class NodeServer {
   /** Stop listening and drop every incoming connection at once. */
   destroy(): void {
     this.server.close();
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    for (const channel of [...this.channels]) channel.destroy('node closed');
+    this.channels.clear();
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.setNoDelay(true);
-    const reader = new FrameReader();
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => {
-      let values: unknown[];
-      try {
-        values = reader.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const value of values) {
-        const parsed = frameSchema.safeParse(value);
-        if (!parsed.success || parsed.data.t !== 'req') {
-          socket.destroy();
-          return;
-        }
-        const { rid, from, body } = parsed.data;
-        this.handler(from, body).then(
-          (result) => reply(socket, { t: 'res', rid, body: result }),
-          (error: unknown) => reply(socket, { t: 'err', rid, ...describe(error) }),
-        );
-      }
+    const channel: PeerChannel = new PeerChannel(socket, { role: 'server', security: this.security }, {
+      frame: (value) => this.receive(channel, value),
+      close: () => this.channels.delete(channel),
     });
+    this.channels.add(channel);
   }
-}
 
-function reply(socket: Socket, frame: unknown): void {
-  if (!socket.destroyed) socket.write(encodeFrame(frame));
+  private receive(channel: PeerChannel, value: unknown): void {
+    const parsed = frameSchema.safeParse(value);
+    if (!parsed.success || parsed.data.t !== 'req') {
+      channel.destroy('malformed request frame');
+      return;
+    }
+    const { rid, from, body } = parsed.data;
+    const proven = channel.peer?.node;
+    if (proven !== undefined && from.id !== proven) {
+      channel.refuse(`a request from ${from.id} on the connection of node ${proven}`);
+      return;
+    }
+    const fail = (error: unknown) => channel.send({ t: 'err', rid, ...describe(error) });
+    this.handler(from, body).then((result) => {
+      try {
+        channel.send({ t: 'res', rid, body: result });
+      } catch (error) {
+        fail(error);
+      }
+    }, fail);
+  }
 }
 
 function describe(error: unknown): { code: string; message: string } {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { openMigrated } from '../../common/sqlite.js';
 import { msgpackSerializer } from '../../codec/msgpack.js';
 import { mergeRecords, recordSchema, type StoredRecord } from './record.js';
@@ -106,6 +106,23 @@ export class SqliteStore implements ReplicaStore {
     const id = create();
     this.statements.setMeta.run('node_id', id);
     return id;
+  }
+
+  /** The node's Ed25519 key kept in this store (PKCS#8 PEM); made on first use. */
+  nodeKey(): KeyObject {
+    const stored = this.statements.getMeta.get('node_key') as string | undefined;
+    if (stored !== undefined) {
+      try {
+        const key = createPrivateKey(stored);
+        if (key.asymmetricKeyType === 'ed25519') return key;
+      } catch {
+        // reported below
+      }
+      throw new DhtStoreError(this.path, 'the stored node key is not an Ed25519 private key');
+    }
+    const { privateKey } = generateKeyPairSync('ed25519');
+    this.statements.setMeta.run('node_key', privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    return privateKey;
   }
 
   close(): void {
