@@ -98,4 +98,26 @@ describe('the agent runs a DHT node', () => {
     assert.ok(procedures.length > 0 && procedures.every((p) => !p.startsWith('agent.dht.')), procedures.join());
     await rejectsWith(remoteDht(session, { device: 'plain' }).status(), 'wamp.error.no_such_procedure', /./);
   });
+
+  it('runs an authenticated overlay: certified by the router, and a node the router revokes is cut off at once', async () => {
+    const router = await startMeshRouter();
+    routers.push(router);
+    const session = await observer(router.url);
+    sessions.push(session);
+    const capture = captureLogger('info');
+    const alpha = new Agent({ settings: testSettings(router.url, await dirs.make(), { name: 'alpha' }), logger: capture.logger });
+    agents.push(alpha);
+    await alpha.start();
+    await agentOn(router.url, await dirs.make(), { name: 'beta' }).start();
+    const [alphaStatus, betaStatus] = [await remoteDht(session, { device: 'alpha' }).status(), await remoteDht(session, { device: 'beta' }).status()];
+    assert.equal(alphaStatus.security.mode, 'authenticated');
+    assert.equal(betaStatus.security.authority, alphaStatus.security.authority, 'one authority: the router');
+    assert.ok(alphaStatus.leafSet.larger.concat(alphaStatus.leafSet.smaller).some((peer) => peer.id === betaStatus.id));
+
+    const realm = router.router.realm('thoth')!;
+    realm.broker.publishInternal(realm.internal, 'thoth.dht.on_revoked', [], { nodes: [betaStatus.id], until: Date.now() + 3_600_000 });
+    await capture.waitFor((line) => line['msg'] === 'the router revoked DHT nodes: cut off');
+    const after = await remoteDht(session, { device: 'alpha' }).status();
+    assert.deepEqual([...after.leafSet.smaller, ...after.leafSet.larger], [], 'beta is out of alpha\'s leaf set');
+  });
 });

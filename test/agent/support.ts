@@ -7,7 +7,7 @@ import { createLogger, type LogLevel, type Logger } from '../../src/observabilit
 import { connect, type Session } from '../../src/client/index.js';
 import { installMesh, openRegistry, type Registry } from '../../src/mesh/index.js';
 import { installDhtBootstrap } from '../../src/dht/bootstrap/index.js';
-import { Router } from '../../src/router/index.js';
+import { Router, type RolesConfig } from '../../src/router/index.js';
 import type { TlsServerOptions } from '../../src/transport/index.js';
 import { buildAuthenticators } from '../../src/router/auth/config.js';
 import { resolveAgentSettings, type AgentConfig, type AgentSettings } from '../../src/agent/config.js';
@@ -49,18 +49,20 @@ export interface MeshRouterOptions {
   heartbeatTimeoutMs?: number;
   /** Certificate and key: listen on wss:// instead. */
   tls?: TlsServerOptions;
+  /** Authorization: the config's auth.roles (e.g. rules granting devices more). */
+  roles?: RolesConfig;
 }
 
 /** A real router with the mesh installed and device pairing on (as `thoth router` runs), WebSocket on 127.0.0.1. */
 export async function startMeshRouter(options: MeshRouterOptions = {}): Promise<MeshRouter> {
   const registry = openRegistry(options.dataDir ?? ':memory:');
-  const router = new Router({ shutdownTimeoutMs: 1000, authenticators: buildAuthenticators(undefined, { logger: createLogger({ level: 'silent' }), devices: registry.pairing }) });
+  const router = new Router({ shutdownTimeoutMs: 1000, roles: options.roles, authenticators: buildAuthenticators(undefined, { logger: createLogger({ level: 'silent' }), devices: registry.pairing }) });
   installMesh(router, {
     registry,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 5000,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 15_000,
   });
-  installDhtBootstrap(router);
+  installDhtBootstrap(router, { pairing: registry.pairing });
   const [url] = await router.listen({ websocket: { host: '127.0.0.1', port: options.port ?? 0, path: '/ws', ...(options.tls && { tls: options.tls }) } });
   if (url === undefined) throw new Error('the router listed no URL');
   return { router, registry, url, port: Number(new URL(url).port), close: () => router.close() };

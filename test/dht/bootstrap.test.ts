@@ -7,7 +7,9 @@ import { connect, RemoteError, type Session } from '../../src/client/index.js';
 import { Router } from '../../src/router/index.js';
 import { installDhtBootstrap } from '../../src/dht/bootstrap/install.js';
 import { observedHost } from '../../src/dht/bootstrap/observed-host.js';
-import type { ContactsReply } from '../../src/dht/bootstrap/schemas.js';
+import { DhtRevokedTopic, type ContactsReply } from '../../src/dht/bootstrap/schemas.js';
+import { announceProof } from '../../src/dht/bootstrap/announce-proof.js';
+import { OverlayCredentials } from '../../src/dht/net/secure/credentials.js';
 
 const nodeId = (digit: string): string => digit.repeat(32);
 
@@ -104,4 +106,48 @@ test('the observed host comes out of every transport peer form', () => {
   assert.equal(observedHost('[fe80::1]:5000'), 'fe80::1');
   assert.equal(observedHost('10.0.0.2'), '10.0.0.2');
   for (const peer of ['unix', 'memory', 'unknown', '']) assert.equal(observedHost(peer), null, peer);
+});
+
+test('an announce with the node key and a proof of it is answered a membership certificate; a bad one names what is wrong', async (t) => {
+  const router = new Router({ shutdownTimeoutMs: 1000 });
+  const bootstrap = installDhtBootstrap(router);
+  const [ws] = await router.listen({ websocket: { host: '127.0.0.1', port: 0, path: '/ws' } });
+  t.after(() => router.close());
+  const open = sessions(t);
+  const [a, b] = [await open(ws!), await open(ws!)];
+  const node = OverlayCredentials.generate();
+  const key = node.publicKey.toString('base64url');
+
+  const reply = await announce(a, { id: node.nodeId, port: 4001, key, proof: announceProof(node.privateKey, node.nodeId, a.id) });
+  assert.ok(reply.membership !== undefined);
+  assert.equal(reply.membership.authority, bootstrap.authority.publicKey.toString('base64url'));
+  const membership = node.install(reply.membership.certificate, Buffer.from(reply.membership.authority, 'base64url'));
+  assert.equal(membership.node, node.nodeId);
+  assert.equal(membership.expires, reply.membership.expires);
+  assert.ok(membership.expires - Date.now() > 50 * 60_000, 'valid for about an hour');
+
+  await invalid(announce(b, { id: node.nodeId, port: 4002, key, proof: announceProof(node.privateKey, node.nodeId, a.id) }), /proof: not a signature by key over this node id and session/);
+  await invalid(announce(b, { id: nodeId('b'), port: 4002, key, proof: announceProof(node.privateKey, nodeId('b'), b.id) }), /is not the id key gives/);
+  await invalid(announce(b, { id: node.nodeId, port: 4002, key }), /proof: key and proof go together/);
+  await invalid(announce(b, { id: node.nodeId, port: 4002, key: 'short', proof: 'x' }), /key: a node key is 32 bytes in base64url/);
+  assert.equal(bootstrap.contacts.size, 1, 'refused announces record nothing');
+});
+
+test('revoking a holder publishes its live nodes on thoth.dht.on_revoked', async (t) => {
+  const router = new Router({ shutdownTimeoutMs: 1000 });
+  const bootstrap = installDhtBootstrap(router);
+  const [ws] = await router.listen({ websocket: { host: '127.0.0.1', port: 0, path: '/ws' } });
+  t.after(() => router.close());
+  const open = sessions(t);
+  const [device, watcher] = [await open(ws!), await open(ws!)];
+  const node = OverlayCredentials.generate();
+  const reply = await announce(device, { id: node.nodeId, port: 4001, key: node.publicKey.toString('base64url'), proof: announceProof(node.privateKey, node.nodeId, device.id) });
+  const holder = node.install(reply.membership!.certificate, Buffer.from(reply.membership!.authority, 'base64url')).holder;
+
+  let received: (kwargs: unknown) => void = () => undefined;
+  const event = new Promise<unknown>((resolve) => (received = resolve));
+  await watcher.subscribe(DhtRevokedTopic, (_args, kwargs) => received(kwargs));
+  bootstrap.revokeHolder('somebody-else');
+  bootstrap.revokeHolder(holder);
+  assert.deepEqual(await event, { nodes: [node.nodeId], until: reply.membership!.expires }, 'only the holder\'s nodes, until their certificates expire');
 });

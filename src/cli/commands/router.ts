@@ -77,10 +77,7 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
   }
   try {
     installMesh(router, { registry, realm: router.settings.realms[0], ...config.mesh, logger });
-    const dht = installDhtBootstrap(router, { realm: router.settings.realms[0], authority });
-    registry.pairing.onChange((key) => {
-      if (key.state === 'revoked') dht.revokeHolder(key.device);
-    });
+    installDhtBootstrap(router, { realm: router.settings.realms[0], authority, pairing: registry.pairing });
     await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });
   } catch (error) {
     await router.close();

@@ -23,6 +23,8 @@ export interface DhtBootstrapOptions {
   realm?: string;
   /** Signs the overlay's membership certificates; a fresh key when absent (certificates then last only as long as the router). */
   authority?: OverlayAuthority;
+  /** Device pairing (src/mesh): a revoked device's nodes are revoked in the overlay too. */
+  pairing?: { onChange(listener: (key: { device: string; state: string }) => void): unknown };
 }
 
 export interface DhtBootstrap {
@@ -64,14 +66,14 @@ export function installDhtBootstrap(router: Router, options: DhtBootstrapOptions
     const { limit } = parse(contactsInputSchema, kwargs, DhtBootstrapProcedure.contacts);
     return { contacts: book.list(limit, caller.id), observed_host: observedHost(caller.summary.transport.peer) } satisfies ContactsReply;
   });
-  return {
-    contacts: book,
-    authority,
-    revokeHolder(holder) {
-      const revoked = authority.revokeHolder(holder);
-      if (revoked.nodes.length > 0) realm.broker.publishInternal(realm.internal, DhtRevokedTopic, [], { nodes: revoked.nodes, until: revoked.until } satisfies RevokedEvent);
-    },
+  const revokeHolder = (holder: string): void => {
+    const revoked = authority.revokeHolder(holder);
+    if (revoked.nodes.length > 0) realm.broker.publishInternal(realm.internal, DhtRevokedTopic, [], { nodes: revoked.nodes, until: revoked.until } satisfies RevokedEvent);
   };
+  options.pairing?.onChange((key) => {
+    if (key.state === 'revoked') revokeHolder(key.device);
+  });
+  return { contacts: book, authority, revokeHolder };
 }
 
 function callerOf(realm: Realm, session: number): Peer {
