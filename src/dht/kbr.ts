@@ -4,7 +4,9 @@ import type { Peer } from './peer.js';
 /**
  * The common key-based routing API (Dabek et al., "Towards a common API for structured
  * peer-to-peer overlays", 2003) as Pastry offers it to applications. The simulator routes
- * with `nextHop` directly; real nodes implement `KeyBasedRouting` over their transport.
+ * with `nextHop` directly. Real nodes offer the same over TCP, asynchronously and with an
+ * answer travelling back to the origin: `PastryNode.route(key, data, { hint })` and the
+ * `NetApplication` upcalls `deliver`, `forward`, `update` (net/node.ts, docs/dht.md).
  */
 export interface KeyBasedRouting<P extends Peer, M> {
   /** Send `msg` towards the live node numerically closest to `key`; `hint` is a suggested first hop. */

@@ -39,6 +39,19 @@ export class NeighborhoodSet<P extends Peer> {
     return true;
   }
 
+  /**
+   * Read every member's proximity again and keep the nearest first. consider() compares with
+   * the values read when members came in; on real nodes RTTs change as they are measured.
+   */
+  refresh(): void {
+    const order = this.peers.map((peer, i) => ({ peer, distance: this.proximity(peer), i }));
+    order.sort((a, b) => a.distance - b.distance || a.i - b.i);
+    for (const [i, entry] of order.entries()) {
+      this.peers[i] = entry.peer;
+      this.distances[i] = entry.distance;
+    }
+  }
+
   remove(id: Id): boolean {
     const i = this.peers.findIndex((p) => sameId(p.id, id));
     if (i < 0) return false;

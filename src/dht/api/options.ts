@@ -14,7 +14,7 @@ export const dhtNodeOptionsSchema = z.strictObject({
   advertiseHost: z.string().min(1).optional(),
   /** Keep values (and the node id) in <dataDir>/dht/store.db; absent: in memory, a new id each start. */
   dataDir: z.string().min(1).optional(),
-  /** Live nodes of the overlay, tried in order; empty: this node starts a new overlay. */
+  /** Live nodes of the overlay, tried nearest (lowest RTT) first; empty: this node starts a new overlay. */
   bootstrap: z.union([addressSchema, z.array(addressSchema)]).default([]),
   /** k: copies of each value, on the k live nodes numerically closest to its key. */
   replicas: z.number().int().min(1).max(16).default(3),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { idFromHex, isCloser, type Id } from '../ids.js';
-import type { NetApplication, PastryNode } from '../net/node.js';
+import type { ForwardDecision, NetApplication, PastryNode, RouteOptions } from '../net/node.js';
 import { PeerUnreachableError } from '../net/errors.js';
 import type { PeerInfo } from '../net/wire.js';
 import { LocalStore } from './local-store.js';
@@ -17,6 +17,10 @@ export interface PastStoreOptions {
   readonly store?: ReplicaStore;
   /** Answers messages `routeMessage` delivers to this node (default: none, the answer is null). */
   readonly deliver?: RouteHandler;
+  /** Sees each message `routeMessage` sends before it leaves a node for the next hop (not storage traffic). */
+  readonly forward?: ForwardHandler;
+  /** Told of each node that joins or leaves this node's leaf set. */
+  readonly update?: UpdateHandler;
   /** The writer id stamped on this node's writes (default the node id). */
   readonly writer?: string;
 }
@@ -40,6 +44,22 @@ export interface Removal {
 export type RouteHandler = (key: Id, data: unknown, hops: number) => unknown;
 
 /**
+ * The common API's `forward` upcall for messages `routeMessage` sends: called at the origin
+ * and every node before the root, with the next hop routing chose and the hops so far. Return
+ * nothing to send the message on unchanged, `{ data }` to change it, `{ next }` for another
+ * next hop, `null` or `{ next: null, result }` to stop it at this node (ForwardDecision).
+ */
+export type ForwardHandler = (
+  key: Id,
+  data: unknown,
+  next: PeerInfo,
+  hops: number,
+) => ForwardDecision | null | void | Promise<ForwardDecision | null | void>;
+
+/** The common API's `update` upcall: `peer` joined (`joined` true) or left this node's leaf set. */
+export type UpdateHandler = (peer: PeerInfo, joined: boolean) => void;
+
+/**
  * PAST-style storage on a Pastry node: a key lives on the k live nodes numerically closest
  * to it. Writes are routed to the key's root, which merges them and copies the result to its
  * k-1 closest leaf-set neighbours; reads are routed to the root, which answers from its copy
@@ -55,6 +75,9 @@ export class PastStore implements NetApplication {
   private scheduled = false;
   private readonly pushed = new Map<string, string>();
   private readonly deliverApp: RouteHandler | undefined;
+  /** Set only when the app gave a forward handler: the node skips the upcall otherwise. */
+  readonly forward?: NetApplication['forward'];
+  readonly update?: UpdateHandler;
 
   constructor(
     private readonly node: PastryNode,
@@ -65,6 +88,9 @@ export class PastStore implements NetApplication {
     if (options.store !== undefined && options.maxBytes !== undefined) throw new RangeError('give maxBytes to the store, not to PastStore, when passing a store');
     this.local = options.store ?? new LocalStore(options.maxBytes ?? 64 * 1024 * 1024);
     this.deliverApp = options.deliver;
+    const { forward, update } = options;
+    if (forward !== undefined) this.forward = (key, data, next, hops) => forwardApp(forward, key, data, next, hops);
+    if (update !== undefined) this.update = update;
     this.writer = options.writer ?? node.id.hex;
     node.attach(this);
     this.unsubscribe = node.onLeafSetChanged(() => this.scheduleReplication());
@@ -89,10 +115,13 @@ export class PastStore implements NetApplication {
     return { removed: stored.deleted === true, version: stored.version, writer: stored.writer };
   }
 
-  /** Route `data` to the key's root, whose `deliver` handler answers (null when it has none). */
-  async routeMessage(key: Id, data: unknown): Promise<{ root: PeerInfo; hops: number; result: unknown }> {
-    const { root, hops, result } = await this.node.route(key, { op: 'app', data: data ?? null });
-    return { root, hops, result: appReplySchema.parse(result).result ?? null };
+  /**
+   * Route `data` to the key's root, whose `deliver` handler answers (null when it has none);
+   * `stopped`: a forward handler stopped it at `root` and answered. `hint`: a first hop.
+   */
+  async routeMessage(key: Id, data: unknown, options: RouteOptions = {}): Promise<{ root: PeerInfo; hops: number; result: unknown; stopped?: true }> {
+    const { root, hops, result, stopped } = await this.node.route(key, { op: 'app', data: data ?? null }, options);
+    return { root, hops, result: appReplySchema.parse(result).result ?? null, ...(stopped === true ? { stopped } : {}) };
   }
 
   /** Add elements to the set under `key`; resolves with the set's elements after the merge. */
@@ -206,6 +235,20 @@ export class PastStore implements NetApplication {
       }
     }
   }
+}
+
+/** The app's forward handler sees only `app` messages, unwrapped; its decision is wrapped back. */
+async function forwardApp(forward: ForwardHandler, key: Id, data: unknown, next: PeerInfo, hops: number): Promise<ForwardDecision | undefined> {
+  if ((data as { op?: unknown } | null)?.op !== 'app') return undefined;
+  const op = routedOpSchema.safeParse(data);
+  if (!op.success || op.data.op !== 'app') return undefined;
+  const decision = await forward(key, op.data.data, next, hops);
+  if (decision === undefined) return undefined;
+  if (decision === null || decision.next === null) return { next: null, result: { result: decision?.result ?? null } };
+  return {
+    ...('data' in decision ? { data: { op: 'app', data: decision.data ?? null } } : {}),
+    ...(decision.next === undefined ? {} : { next: decision.next }),
+  };
 }
 
 function asValue(key: Id, record: StoredRecord | null): VersionedValue {
