@@ -3,7 +3,11 @@
  * router process, from a bare RawSocket caller process (soak-caller-process) to an
  * SDK callee process (callee-process, bench.echo), 64 in flight. The router's RSS
  * is sampled at the start, after every 100,000 answers and at the end, with its peak;
- * the caller counts answers per request id. Returns a markdown section.
+ * the caller counts answers per request id. Returns a markdown section and the
+ * checks that failed (soakFailures): any lost, duplicated, misrouted or errored
+ * result, or router RSS growing by more than maxRssGrowthMb from the sample after
+ * warm-up (the first 10 %) to the end. The driver prints the section, then exits
+ * non-zero when a check failed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -14,6 +18,28 @@ export interface SoakOptions {
 }
 
 export const defaultSoak: SoakOptions = { calls: 1_000_000, outstanding: 64 };
+
+/**
+ * The most the router's RSS may grow from after warm-up (the sample after the first
+ * 10 % of the calls) to the end, in MB (10^6 bytes). Measured: -0.7 MB over 900,000
+ * calls (docs/benchmarks.md); the allocator and V8 move it by a few MB either way.
+ * 20 MB over 900,000 calls is about 22 bytes kept per call: a leak of one small
+ * object per call, or of any per-call buffer, passes it.
+ */
+export const maxRssGrowthMb = 20;
+
+export interface SoakReport {
+  /** The markdown section (table and samples). */
+  markdown: string;
+  /** One sentence per failed check; empty when the soak passed. */
+  failures: string[];
+}
+
+interface Sample {
+  done: number;
+  rss: number;
+  heapUsed: number;
+}
 
 type Line = Record<string, unknown> & { event: string };
 
@@ -96,7 +122,7 @@ export const soakChildren = new Set<SoakChild>();
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
-export async function runSoak(options: SoakOptions, progress: (text: string) => void): Promise<string> {
+export async function runSoak(options: SoakOptions, progress: (text: string) => void): Promise<SoakReport> {
   const started: SoakChild[] = [];
   const start = (script: string, config: object): SoakChild => {
     const child = SoakChild.start(script, config);
@@ -110,7 +136,7 @@ export async function runSoak(options: SoakOptions, progress: (text: string) => 
     const url = urls[0]!;
     const callee = start('callee-process', { url, serializer: 'msgpack' });
     await callee.take('ready', 15_000);
-    const samples: { done: number; rss: number; heapUsed: number }[] = [];
+    const samples: Sample[] = [];
     const sample = async (done: number): Promise<void> => {
       router.send('sample');
       const m = await router.take('memory', 15_000);
@@ -132,7 +158,7 @@ export async function runSoak(options: SoakOptions, progress: (text: string) => 
     await Promise.all([caller.finish(), callee.finish()]);
     await router.finish();
     const peakRssKb = (await router.take('exit', 1_000).catch(() => ({ maxRssKb: Number.NaN })))['maxRssKb'] as number;
-    return soakMarkdown(options, result, samples, peakRssKb);
+    return { markdown: soakMarkdown(options, result, samples, peakRssKb), failures: soakFailures(result, samples) };
   } finally {
     for (const child of started) {
       child.kill();
@@ -141,10 +167,28 @@ export async function runSoak(options: SoakOptions, progress: (text: string) => 
   }
 }
 
-function soakMarkdown(options: SoakOptions, result: Line, samples: { done: number; rss: number; heapUsed: number }[], peakRssKb: number): string {
+/** The sample after warm-up: the first one taken after some calls were answered. */
+function warmSample(samples: readonly Sample[]): Sample {
+  return samples.find((s) => s.done > 0) ?? samples[0]!;
+}
+
+/** The soak's checks: nothing lost, duplicated, misrouted or failed, and RSS flat after warm-up. */
+export function soakFailures(result: Line, samples: readonly Sample[]): string[] {
+  const failures: string[] = [];
+  for (const key of ['lost', 'duplicated', 'misrouted', 'errors']) {
+    const value = result[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) failures.push(`the caller did not report ${key} (got ${JSON.stringify(value)})`);
+    else if (value > 0) failures.push(`${value} ${key === 'errors' ? 'calls failed' : `results ${key}`}`);
+  }
+  const growthMb = (samples[samples.length - 1]!.rss - warmSample(samples).rss) / 1e6;
+  if (growthMb > maxRssGrowthMb) failures.push(`router RSS grew by ${growthMb.toFixed(1)} MB after warm-up, over the threshold of ${maxRssGrowthMb} MB (maxRssGrowthMb in bench/soak.ts)`);
+  return failures;
+}
+
+function soakMarkdown(options: SoakOptions, result: Line, samples: readonly Sample[], peakRssKb: number): string {
   const elapsedS = (result['elapsedMs'] as number) / 1000;
   const first = samples[0]!;
-  const warm = samples.find((s) => s.done > 0) ?? first;
+  const warm = warmSample(samples);
   const last = samples[samples.length - 1]!;
   const rows = [
     '### Soak',
@@ -160,5 +204,9 @@ function soakMarkdown(options: SoakOptions, result: Line, samples: { done: numbe
   ];
   const firstError = result['firstError'];
   if (typeof firstError === 'string') rows.push('', `First failure seen by the caller: ${firstError}`);
+  const failures = soakFailures(result, samples);
+  rows.push('', failures.length === 0
+    ? `Checks passed: nothing lost, duplicated, misrouted or failed; RSS growth after warm-up at most ${maxRssGrowthMb} MB.`
+    : `**Soak FAILED**: ${failures.join('; ')}.`);
   return rows.join('\n');
 }

@@ -7,17 +7,26 @@ import { authConfigSchema } from '../router/auth/config.js';
 import { logLevels, type LogLevel } from '../observability/logger.js';
 import { formatZodError } from '../common/zod-error.js';
 import { CliError } from './errors.js';
+import { normalizeOrigin } from '../transport/address.js';
 
 const host = z.string().min(1);
 const port = z.number().int().min(0).max(65535);
 /** Certificate (PEM, optionally with its chain) and private key files of a TLS listener (tls-files.ts reads them). */
 const tlsFiles = z.strictObject({ cert: z.string().min(1), key: z.string().min(1) });
+/** A browser origin allowed to open the WebSocket ('https://app.example:8443'); listenWebSocket refuses every other Origin with 403. */
+const origin = z.string().refine((value) => normalizeOrigin(value) !== undefined, {
+  message: "must be a browser origin: http or https, host, optional port, nothing else (e.g. 'https://app.example:8443')",
+});
 
 /** The router's config file (JSON or YAML). Unknown keys are refused and the bad key named. */
 export const routerConfigSchema = z.strictObject({
   realms: z.array(z.string().min(1)).min(1).optional(),
   logLevel: z.enum(logLevels as [LogLevel, ...LogLevel[]]).optional(),
-  websocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional(), path: z.string().startsWith('/').optional(), tls: tlsFiles.optional() })]).optional(),
+  websocket: z.union([z.literal(false), z.strictObject({
+    host: host.optional(), port: port.optional(), path: z.string().startsWith('/').optional(), tls: tlsFiles.optional(),
+    /** Browser origins that may connect; default none (an upgrade with an Origin header is refused with 403). */
+    allowedOrigins: z.array(origin).optional(),
+  })]).optional(),
   rawsocket: z.union([z.literal(false), z.strictObject({ host: host.optional(), port: port.optional(), tls: tlsFiles.optional() })]).optional(),
   unix: z.union([z.literal(false), z.strictObject({ path: z.string().min(1) })]).optional(),
   limits: routerLimitsSchema.partial().optional(),

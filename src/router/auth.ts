@@ -29,12 +29,15 @@ export interface Authenticator {
   authenticate?(request: JoinRequest, state: unknown, message: Authenticate): AuthOutcome | Promise<AuthOutcome>;
 }
 
-/** Anonymous access, allowed only over loopback, Unix sockets and in-process connections. */
+/**
+ * Anonymous access, allowed only on local connections (Connection.isLocal): from
+ * loopback to a listener bound to loopback, over Unix sockets, in-process.
+ */
 export const anonymousAuthenticator: Authenticator = {
   method: 'anonymous',
   hello(request) {
     if (!request.connection.isLocal) {
-      return { kind: 'reject', reason: ErrorUri.notAuthorized, message: 'anonymous access is only allowed over loopback; configure an authentication method' };
+      return { kind: 'reject', reason: ErrorUri.notAuthorized, message: 'anonymous access is only allowed on a loopback listener (127.0.0.1, ::1) or a Unix socket; authenticate (ticket, cryptosign) to use this one' };
     }
     return {
       kind: 'welcome',

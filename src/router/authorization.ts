@@ -64,9 +64,14 @@ interface ActionRules {
   wildcards: { parts: string[]; allow: boolean }[];
 }
 
-/** What a session's checks consult. `exclusive`: a REGISTER with invoke 'single' (it would keep everyone else out). */
+/**
+ * What a session's checks consult. `invoke`: a REGISTER's invoke policy ('single'
+ * when it gave none); undefined for the other actions.
+ */
 export interface Policy {
-  allows(action: AuthorizationAction, uri: string, match?: PatternMatch, exclusive?: boolean): boolean;
+  allows(action: AuthorizationAction, uri: string, match?: PatternMatch, invoke?: string): boolean;
+  /** Why a refused request was refused, when there is more to say than "not authorized to <action> <uri>". */
+  refusal?(action: AuthorizationAction, uri: string, match: PatternMatch, invoke: string | undefined): string | undefined;
 }
 
 /** One role's compiled rules. */
@@ -122,12 +127,25 @@ export class RolePolicy implements Policy {
 }
 
 /**
+ * The one invoke policy a device may use outside its namespace by default. With
+ * 'roundrobin' every device offering a procedure takes its turn at untargeted calls
+ * and joining never fails for a device that uses it too; 'first' or 'last' would let
+ * one device take every untargeted call, 'single' would keep every other device out,
+ * and 'random' (or any policy but the one the others use) would make their
+ * REGISTER fail (procedure_exists_with_different_invocation_policy). The agent and
+ * the built-in plugins register with it.
+ */
+export const deviceSharedInvoke = 'roundrobin';
+
+/**
  * A paired device (role device, authid = its device id). By default it may call,
  * subscribe and publish anything but the router's own topics, and register: anything
- * in its own namespace `device.<id>.`, nothing in another device's, and elsewhere
- * only shared registrations (invoke other than 'single': the device-targetable
- * procedures its plugins offer beside the other devices', which cannot keep anyone
- * out). Rules configured for the role come first: where one matches, it decides.
+ * in its own namespace `device.<id>.` (any match, any invoke policy), nothing in
+ * another device's, nothing under thoth./wamp., and elsewhere only exact URIs with
+ * invoke 'roundrobin' (deviceSharedInvoke): the device-targetable procedures every
+ * device offers side by side (fs.read, picked by `_device`), which can neither take
+ * another device's calls nor keep it out. Rules configured for the role come first:
+ * where one matches, it decides (that is how an owner grants more).
  */
 export class DevicePolicy implements Policy {
   private readonly namespace: string;
@@ -144,11 +162,28 @@ export class DevicePolicy implements Policy {
     ]);
   }
 
-  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact', exclusive = false): boolean {
+  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact', invoke?: string): boolean {
     const configured = this.configured?.decide(action, uri, match);
     if (configured !== undefined) return configured;
-    if (action === 'register' && exclusive && !uri.startsWith(this.namespace)) return false;
+    if (action === 'register' && !this.inNamespace(uri, match) && (match !== 'exact' || invoke !== deviceSharedInvoke)) return false;
     return this.defaults.allows(action, uri, match);
+  }
+
+  refusal(action: AuthorizationAction, uri: string, match: PatternMatch, invoke: string | undefined): string | undefined {
+    if (action !== 'register' || this.inNamespace(uri, match) || this.configured?.decide(action, uri, match) !== undefined) return undefined;
+    const grant = 'a rule in auth.roles.device can grant more';
+    if ((match === 'wildcard' ? literalPrefix(uri) : uri).startsWith('device.')) {
+      return `not authorized to register ${uri}: it is in another device's namespace (this device registers in ${this.namespace} only)`;
+    }
+    if (!this.defaults.allows(action, uri, match)) return undefined;
+    if (match !== 'exact') {
+      return `not authorized to register ${uri} as a ${match} pattern: outside its namespace ${this.namespace} a device registers exact procedures only, with invoke '${deviceSharedInvoke}' (${grant})`;
+    }
+    return `not authorized to register ${uri} with invoke '${invoke ?? 'single'}': outside its namespace ${this.namespace} a device may only share a procedure with invoke '${deviceSharedInvoke}', so that it can neither take other devices' calls nor keep them out (${grant})`;
+  }
+
+  private inNamespace(uri: string, match: PatternMatch): boolean {
+    return (match === 'wildcard' ? literalPrefix(uri) : uri).startsWith(this.namespace);
   }
 }
 
@@ -161,16 +196,21 @@ export class SessionPermissions {
 
   constructor(readonly policy: Policy) {}
 
-  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact', exclusive = false): boolean {
+  allows(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact', invoke?: string): boolean {
     const decisions = this.cache.get(action)!;
-    // A space never occurs in a valid URI, so a pattern's key cannot collide with a URI.
-    const key = match === 'exact' && !exclusive ? uri : `${match}${exclusive ? '!' : ''} ${uri}`;
+    // A space never occurs in a valid URI, so a pattern's (or an invoke policy's) key cannot collide with a URI.
+    const key = match === 'exact' && invoke === undefined ? uri : `${match}${invoke === undefined ? '' : `:${invoke}`} ${uri}`;
     const cached = decisions.get(key);
     if (cached !== undefined) return cached;
-    const decision = this.policy.allows(action, uri, match, exclusive);
+    const decision = this.policy.allows(action, uri, match, invoke);
     if (decisions.size >= maxCachedDecisions) decisions.delete(decisions.keys().next().value!);
     decisions.set(key, decision);
     return decision;
+  }
+
+  /** The message of a refusal: the policy's reason, or "not authorized to <action> <uri>". */
+  refusal(action: AuthorizationAction, uri: string, match: PatternMatch = 'exact', invoke?: string): string {
+    return this.policy.refusal?.(action, uri, match, invoke) ?? notAuthorizedMessage(action, uri);
   }
 
   /** How many decisions are cached for an action (tests). */

@@ -50,7 +50,7 @@ export class Broker {
       return;
     }
     if (peer.subscriptions.size >= this.options.maxSubscriptions) {
-      return replyError(peer, MessageCode.SUBSCRIBE, msg.requestId, ErrorUri.tooManySubscriptions, `this session already holds the maximum of ${this.options.maxSubscriptions} subscriptions`);
+      return replyError(peer, MessageCode.SUBSCRIBE, msg.requestId, ErrorUri.tooManySubscriptions, `this session already holds the maximum of ${this.options.maxSubscriptions} subscriptions (limits.maxSubscriptions); unsubscribe one first`);
     }
     if (subscription === undefined) {
       this.lastSubscriptionId += 1;

@@ -80,7 +80,7 @@ export class Dealer {
       return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.invalidUri, `procedure "${msg.procedure}" is in a namespace reserved for the router (wamp., thoth.)`);
     }
     if (peer.registrations.size >= this.options.limits.maxRegistrations) {
-      return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.tooManyRegistrations, `this session already holds the maximum of ${this.options.limits.maxRegistrations} registrations`);
+      return this.replyError(peer, MessageCode.REGISTER, msg.requestId, ErrorUri.tooManyRegistrations, `this session already holds the maximum of ${this.options.limits.maxRegistrations} registrations (limits.maxRegistrations); unregister one first`);
     }
     let registration = this.table.get(msg.procedure, match as MatchPolicy);
     if (registration !== undefined) {
@@ -187,7 +187,8 @@ export class Dealer {
     }
     if (!callee.send({ type: 'INVOCATION', requestId: invocation.invocationId, registrationId: registration.id, details, args: msg.args, kwargs: msg.kwargs, raw: msg.raw })) {
       invocation.settle();
-      this.failCall(invocation, ErrorUri.messageTooLarge, `the call to "${msg.procedure}" could not be delivered to its callee: its payload is larger than the callee accepts`);
+      if (callee.gone) this.failCall(invocation, ErrorUri.calleeGone, `the callee of "${msg.procedure}" (session ${callee.id}) is gone: its connection closed before the call could be delivered`);
+      else this.failCall(invocation, ErrorUri.messageTooLarge, `the call to "${msg.procedure}" could not be delivered to its callee: its payload is larger than the callee accepts`);
     }
   }
 

@@ -55,6 +55,10 @@ export abstract class Peer {
    * closed, or the message is larger than the peer accepts (the connection stays open).
    */
   abstract send(message: Message): boolean;
+  /** True once the peer's connection is closing or closed (e.g. cut off as a slow consumer), before it has left the realm. */
+  get gone(): boolean {
+    return false;
+  }
   abstract get summary(): SessionSummary;
   /** End the session from the router's side (ABORT with this reason), e.g. its device was dropped. */
   abstract kill(reason: string, message: string): void;

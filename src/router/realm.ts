@@ -6,7 +6,7 @@ import { InternalSession, type InternalProcedure } from './internal-session.js';
 import { MetaApi } from './meta.js';
 import type { Peer } from './peer.js';
 import type { SessionLimits } from './options.js';
-import { Authorizer, notAuthorizedMessage, type AuthorizationAction } from './authorization.js';
+import { Authorizer, type AuthorizationAction } from './authorization.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 
 type Handler<K extends MessageType> = (realm: Realm, peer: Peer, message: MessageOf<K>) => void;
@@ -18,8 +18,9 @@ type DispatchTable = { [K in MessageType]?: Handler<K> };
  */
 const established: DispatchTable = {
   REGISTER: (realm, peer, m) => {
-    const exclusive = m.options['invoke'] === undefined || m.options['invoke'] === 'single';
-    if (realm.permits(peer, 'register', m.procedure, MessageCode.REGISTER, m.requestId, true, m.options['match'], exclusive)) realm.dealer.register(peer, m);
+    // Any invoke value that is not a string is refused by the dealer (or, for a device, here).
+    const invoke = m.options['invoke'] ?? 'single';
+    if (realm.permits(peer, 'register', m.procedure, MessageCode.REGISTER, m.requestId, true, m.options['match'], typeof invoke === 'string' ? invoke : String(invoke))) realm.dealer.register(peer, m);
   },
   UNREGISTER: (realm, peer, m) => realm.dealer.unregister(peer, m),
   CALL: (realm, peer, m) => {
@@ -104,12 +105,13 @@ export class Realm {
    * Whether the session may take this action on this URI; when not, it gets
    * wamp.error.not_authorized (a PUBLISH only when it asked for an acknowledgement).
    */
-  permits(peer: Peer, action: AuthorizationAction, uri: string, requestType: number, requestId: number, answer = true, match?: unknown, exclusive = false): boolean {
+  permits(peer: Peer, action: AuthorizationAction, uri: string, requestType: number, requestId: number, answer = true, match?: unknown, invoke?: string): boolean {
     const permissions = peer.permissions;
     if (permissions === undefined) return true;
     // Any other match value is refused by the dealer or broker right after.
-    if (permissions.allows(action, uri, match === 'prefix' || match === 'wildcard' ? match : 'exact', exclusive)) return true;
-    if (answer) peer.send({ type: 'ERROR', requestType, requestId, details: {}, error: ErrorUri.notAuthorized, args: [notAuthorizedMessage(action, uri)] });
+    const pattern = match === 'prefix' || match === 'wildcard' ? match : 'exact';
+    if (permissions.allows(action, uri, pattern, invoke)) return true;
+    if (answer) peer.send({ type: 'ERROR', requestType, requestId, details: {}, error: ErrorUri.notAuthorized, args: [permissions.refusal(action, uri, pattern, invoke)] });
     return false;
   }
 

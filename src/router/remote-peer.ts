@@ -24,6 +24,10 @@ export class RemotePeer extends Peer {
     return this.connection.send(message);
   }
 
+  override get gone(): boolean {
+    return this.connection.closed;
+  }
+
   get summary(): SessionSummary {
     const c = this.connection;
     return { session: this.id, ...this.identity, transport: { type: c.transport, serializer: c.serializer, peer: c.remoteAddress } };

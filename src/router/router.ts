@@ -2,7 +2,7 @@ import { randomId } from '../protocol/ids.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Connection } from '../transport/connection.js';
-import { listenRawSocket, listenWebSocket, type Listener } from '../transport/index.js';
+import { listenRawSocket, listenWebSocket, TransportError, type Listener } from '../transport/index.js';
 import type { TlsServerOptions } from '../transport/tls-server.js';
 import { Admission } from './admission.js';
 import { anonymousAuthenticator, type Authenticator } from './auth.js';
@@ -11,6 +11,7 @@ import { Authorizer, rolesConfigSchema, type RolesConfig } from './authorization
 import { routerOptionsSchema, type RouterSettings, type RouterSettingsInput } from './options.js';
 import { SessionController, type SessionHost } from './session-controller.js';
 import { formatZodError } from '../common/zod-error.js';
+import { isLoopbackHost } from './auth/config.js';
 
 export interface RouterOptions extends RouterSettingsInput {
   logger?: Logger;
@@ -23,8 +24,11 @@ export interface RouterOptions extends RouterSettingsInput {
 }
 
 export interface ListenOptions {
-  /** With `tls`: wss:// */
-  websocket?: { host?: string; port?: number; path?: string; tls?: TlsServerOptions } | false;
+  /**
+   * With `tls`: wss://. `allowedOrigins`: browser origins that may connect (default
+   * none: an upgrade carrying an Origin header is refused with 403, see listenWebSocket).
+   */
+  websocket?: { host?: string; port?: number; path?: string; tls?: TlsServerOptions; allowedOrigins?: readonly string[] } | false;
   /** With `tls`: RawSocket over TLS, tls://host:port */
   rawsocket?: { host?: string; port?: number; tls?: TlsServerOptions } | false;
   unix?: { path: string } | false;
@@ -62,6 +66,8 @@ export class Router implements SessionHost {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly closeHooks: (() => void)[] = [];
   private readonly admission: Admission;
+  /** Browser origins already logged as refused (bounded): warn once per origin, then debug. */
+  private readonly refusedOrigins = new Set<string>();
 
   constructor(options: RouterOptions = {}) {
     const { logger, authenticators, random, roles, ...settings } = options;
@@ -80,13 +86,35 @@ export class Router implements SessionHost {
     }
   }
 
-  /** Start listeners; each given transport listens, on port 0 for an ephemeral port. Returns their URLs. */
+  /**
+   * Start listeners; each given transport listens, on port 0 for an ephemeral port. Returns their URLs.
+   * A WebSocket or RawSocket listener beyond loopback is refused unless an authentication method
+   * other than anonymous is configured: anonymous sessions are only admitted on loopback listeners
+   * and Unix sockets, so nobody could join there (the CLI checks the same, with config hints).
+   */
   async listen(options: ListenOptions): Promise<string[]> {
     if (this.closing) throw new RouterError('closed', 'the router is closed');
+    if (!this.authenticators.some((a) => a.method !== 'anonymous')) {
+      for (const [name, listener] of [['websocket', options.websocket], ['rawsocket', options.rawsocket]] as const) {
+        const host = listener ? listener.host ?? '127.0.0.1' : undefined;
+        if (host !== undefined && !isLoopbackHost(host)) {
+          throw new RouterError('invalid_options', `refusing to listen on ${host} (${name}): anonymous sessions are only admitted on loopback listeners and Unix sockets, and no other authentication method is configured; give the Router authenticators (ticket, cryptosign: buildAuthenticators) or listen on 127.0.0.1 or ::1`);
+        }
+      }
+    }
     const limits = { maxMessageBytes: this.settings.limits.maxMessageBytes, maxQueuedBytes: this.settings.limits.maxQueuedBytes };
     const accept = (connection: Connection): void => this.attach(connection);
     // Garbage, port scans, plain TCP to a TLS port: the peer's problem, not the router's.
-    const onError = (error: Error, peer: string): void => this.logger.debug({ peer, reason: error.message }, 'connection failed before its session');
+    // A web page's origin refused: worth a warning (once per origin), it may be an attack or a missing allowedOrigins entry.
+    const onError = (error: Error, peer: string): void => {
+      if (error instanceof TransportError && error.code === 'origin_refused') {
+        const first = !this.refusedOrigins.has(error.message) && this.refusedOrigins.size < 1000;
+        if (first) this.refusedOrigins.add(error.message);
+        this.logger[first ? 'warn' : 'debug']({ peer, reason: error.message }, 'websocket upgrade refused: browser origin not allowed');
+        return;
+      }
+      this.logger.debug({ peer, reason: error.message }, 'connection failed before its session');
+    };
     const started: Listener[] = [];
     try {
       if (options.websocket) started.push(await listenWebSocket({ ...options.websocket, limits, onError }, accept));

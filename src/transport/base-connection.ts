@@ -1,6 +1,7 @@
 import { CodecError, decodeRange, serializers, type Serializer, type SerializerName } from '../codec/index.js';
 import type { Message } from '../protocol/messages.js';
 import { parseMessage, type ParseAnswer } from '../protocol/parse.js';
+import { ErrorUri } from '../protocol/error-uris.js';
 import { encodeForWire, parseMsgpackWithRawPayload } from '../protocol/raw-payload.js';
 import type { ChannelBinding } from './channel-binding.js';
 import type { CloseInfo, Connection, ConnectionHandler, ConnectionLimits } from './connection.js';
@@ -63,6 +64,8 @@ export abstract class BaseConnection implements Connection, Flushable {
   /** The owner called close() or destroy(): it wants no more input. */
   private ownerStopped = false;
   private destroying = false;
+  /** Cut off as a slow consumer: the transport is sending its last words (notifyOverflow); destroy() still ends it at once. */
+  private draining = false;
   /** Why we are closing, when we decided it; wins over what the transport reports. */
   private closeInfo: CloseInfo | undefined;
   /** Set once the underlying channel is gone. */
@@ -101,7 +104,7 @@ export abstract class BaseConnection implements Connection, Flushable {
    * (RawSocket: the length the peer announced): that one message is failed and the
    * connection stays open, so the owner can answer with an error instead — the
    * spec leaves this choice to implementations. Past the queued-bytes cap the
-   * connection is closed with 'queue_full'.
+   * connection is closed with 'queue_full' (see overflowed()).
    */
   send(message: Message): boolean {
     if (this.stopping || this.ended !== undefined) return false;
@@ -126,13 +129,19 @@ export abstract class BaseConnection implements Connection, Flushable {
 
   destroy(error?: Error): void {
     this.ownerStopped = true;
+    if (this.draining) {
+      // Already reported closed as a slow consumer; stop waiting for the peer to read its last words.
+      this.draining = false;
+      this.destroyTransport();
+      return;
+    }
     this.fail(error === undefined ? { code: 'closed', reason: 'destroyed by this side' } : { code: 'closed', reason: error.message, error });
   }
 
   /** Write the queued batch now. Called by the flush scheduler; never throws. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.pending.length === 0 || this.destroying || this.ended !== undefined || !this.canWrite()) return;
+    if (this.pending.length === 0 || this.destroying || this.draining || this.ended !== undefined || !this.canWrite()) return;
     const batch = this.pending;
     const bytes = this.pendingBytes;
     this.pending = [];
@@ -160,16 +169,61 @@ export abstract class BaseConnection implements Connection, Flushable {
   protected enqueue(payload: Buffer): boolean {
     const queued = this.queuedBytes + payload.length;
     if (queued > this.limits.maxQueuedBytes) {
-      this.fail({
-        code: 'queue_full',
-        reason: `outbound queue would hold ${queued} bytes, over the cap of ${this.limits.maxQueuedBytes} bytes (limits.maxQueuedBytes): the peer is not reading fast enough`,
-      });
+      this.overflowed(queued);
       return false;
     }
     this.pending.push(payload);
     this.pendingBytes += payload.length;
     this.requestFlush();
     return true;
+  }
+
+  /**
+   * The slow-consumer cut-off: `queued` bytes would pass limits.maxQueuedBytes.
+   * What we hold is dropped; the owner learns of the close ('queue_full') on a
+   * microtask, as it would after destroy(). Socket transports then tell the peer
+   * why, behind what the socket already holds (at most the cap) and bounded by
+   * their close timeout: an ABORT thoth.error.outbound_queue_full (RawSocket and
+   * WebSocket), then the end of the stream (RawSocket) or a close frame 1008
+   * (WebSocket). A peer that never reads again never sees it, and is destroyed
+   * when the timeout runs out. Transports that cannot (memory pairs) are destroyed.
+   */
+  protected overflowed(queued: number): void {
+    if (this.destroying || this.draining || this.ended !== undefined) return;
+    const cap = this.limits.maxQueuedBytes;
+    const info: CloseInfo = {
+      code: 'queue_full',
+      reason: `outbound queue would hold ${queued} bytes, over the cap of ${cap} bytes (limits.maxQueuedBytes): the peer is not reading fast enough`,
+    };
+    this.stopping = true;
+    this.ownerStopped = true;
+    this.closeInfo ??= info;
+    this.pending = [];
+    this.pendingBytes = 0;
+    let abort: Buffer | undefined;
+    try {
+      // Small (a few hundred bytes) and made once per cut-off connection.
+      abort = encodeForWire(this.codec, { type: 'ABORT', details: { message: info.reason }, reason: ErrorUri.outboundQueueFull });
+    } catch {
+      abort = undefined;
+    }
+    if (abort !== undefined && abort.length > this.maxSendBytes) abort = undefined;
+    if (!this.notifyOverflow(abort, `outbound queue over ${cap} bytes (limits.maxQueuedBytes): not reading fast enough`)) {
+      this.fail(info);
+      return;
+    }
+    this.draining = true;
+    queueMicrotask(() => this.transportEnded(info));
+  }
+
+  /**
+   * Called once by overflowed(): write `abort` (an encoded ABORT, when it could be
+   * made) past everything already handed to the channel, end the channel
+   * gracefully with `reason` (short, for a WebSocket close frame), and destroy it
+   * after a timeout. Return false to be destroyed at once instead.
+   */
+  protected notifyOverflow(_abort: Buffer | undefined, _reason: string): boolean {
+    return false;
   }
 
   protected requestFlush(): void {

@@ -45,7 +45,11 @@ export interface Connection {
   readonly serializer: SerializerName;
   /** Remote address for logs and rate limits, e.g. '127.0.0.1:53422' or 'unix'. */
   readonly remoteAddress: string;
-  /** True when the peer connected over loopback (or a Unix socket / memory pair). */
+  /**
+   * True when the peer connected from loopback to a listener bound to loopback
+   * (not 0.0.0.0: there a loopback peer may be a proxy relaying anyone), or over a
+   * Unix socket or a memory pair. The router admits anonymous sessions only then.
+   */
   readonly isLocal: boolean;
   /**
    * Over TLS 1.3 (wss://, tls://): the tls-exporter channel binding (RFC 9266),

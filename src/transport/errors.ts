@@ -4,6 +4,7 @@ export const transportErrorCodes = [
   'bad_options',      // an option is unknown or out of range
   'connect_failed',   // the TCP / Unix / HTTP connection could not be opened
   'handshake_failed', // the RawSocket or WebSocket handshake was refused or broken
+  'origin_refused',   // a WebSocket upgrade from a browser origin not in allowedOrigins (HTTP 403)
   'tls_failed',       // the TLS handshake failed, or the router's certificate was refused
   'timeout',          // connect + handshake did not finish in time
   'aborted',          // the caller's AbortSignal fired

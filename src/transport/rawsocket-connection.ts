@@ -114,6 +114,18 @@ export class RawSocketConnection extends BaseConnection implements FrameSink {
     this.socket.destroy();
   }
 
+  /** Cut off as a slow consumer: one ABORT frame after what the socket holds, then FIN; destroyed after closeTimeoutMs. */
+  protected override notifyOverflow(abort: Buffer | undefined): boolean {
+    this.keepalive?.stop();
+    if (this.socket.destroyed) return false;
+    // The socket holds whole frames only (each write is a header or a payload of a frame written whole), so this starts on a frame boundary.
+    if (abort !== undefined) this.socket.write(encodeFrame(FrameType.message, abort));
+    this.socket.end();
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.closeTimeoutMs);
+    this.closeTimer.unref();
+    return true;
+  }
+
   protected transportQueuedBytes(): number {
     return this.socket.writableLength;
   }
@@ -137,12 +149,7 @@ export class RawSocketConnection extends BaseConnection implements FrameSink {
   private writeControl(type: FrameType, payload: Buffer): void {
     if (this.closed || payload.length > this.maxSendBytes) return;
     this.socket.write(encodeFrame(type, payload));
-    if (this.queuedBytes > this.limits.maxQueuedBytes) {
-      this.fail({
-        code: 'queue_full',
-        reason: `outbound queue holds ${this.queuedBytes} bytes, over the cap of ${this.limits.maxQueuedBytes} bytes (limits.maxQueuedBytes): the peer is not reading fast enough`,
-      });
-    }
+    if (this.queuedBytes > this.limits.maxQueuedBytes) this.overflowed(this.queuedBytes);
   }
 
   private onSocketClose(): void {

@@ -2,7 +2,7 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { createServer as createTlsServer } from 'node:tls';
 import { stat, unlink } from 'node:fs/promises';
 import type { SerializerName } from '../codec/index.js';
-import { describeRemote, formatHostPort } from './address.js';
+import { describeRemote, formatHostPort, isLoopbackAddress } from './address.js';
 import { channelBindingOf } from './channel-binding.js';
 import type { Connection, ConnectionLimits } from './connection.js';
 import { TransportError } from './errors.js';
@@ -61,6 +61,8 @@ interface Settings {
   maxConnections: number;
   minClientMaxMessageBytes: number;
   unix: boolean;
+  /** Bound to loopback (set once bound): only then are TCP peers from loopback local. */
+  loopbackListener: boolean;
   passthrough: boolean;
   onError: ListenerErrorHandler | undefined;
 }
@@ -88,6 +90,7 @@ export async function listenRawSocket(
       WHERE, 'minClientMaxMessageBytes', options.minClientMaxMessageBytes ?? exponentToBytes(0), 0, exponentToBytes(15),
     ),
     unix: options.path !== undefined,
+    loopbackListener: false,
     passthrough: options.passthrough === true,
     onError: options.onError,
   };
@@ -117,6 +120,7 @@ export async function listenRawSocket(
   }
 
   const address = await bind(server, options);
+  settings.loopbackListener = 'path' in address || isLoopbackAddress(address.host);
   let closing: Promise<void> | undefined;
   return {
     url: 'path' in address ? `unix://${address.path}` : `${tls === undefined ? 'tcp' : 'tls'}://${formatHostPort(address.host, address.port)}`,
@@ -141,7 +145,7 @@ function serverHandshake(
   liveCount: () => number,
   accepted: (connection: RawSocketConnection) => void,
 ): void {
-  const remote = describeRemote(socket, settings.unix);
+  const remote = describeRemote(socket, settings.unix, settings.loopbackListener);
   let received: Buffer = Buffer.alloc(0);
   const fail = (reason: string, reply: Buffer | undefined) => {
     cleanup();

@@ -31,8 +31,12 @@ export interface WebSocketSetup {
 
 /** WebSocket close status codes: RFC 6455 section 7.4.1. */
 const NORMAL = 1000;
+/** Policy violation: used when the peer is cut off as a slow consumer. */
+const POLICY_VIOLATION = 1008;
 const MESSAGE_TOO_BIG = 1009;
 const ABNORMAL = 1006;
+/** After a slow-consumer close frame, how long the peer has to read up to it before the socket is destroyed. */
+const OVERFLOW_CLOSE_TIMEOUT_MS = 5_000;
 
 /** A WAMP connection over an open `ws` WebSocket. */
 export class WebSocketConnection extends BaseConnection {
@@ -40,6 +44,7 @@ export class WebSocketConnection extends BaseConnection {
   private readonly keepalive: Keepalive | undefined;
   private readonly socket: Socket | undefined;
   private wsError: (Error & { code?: string }) | undefined;
+  private overflowTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -80,6 +85,17 @@ export class WebSocketConnection extends BaseConnection {
     this.ws.terminate();
   }
 
+  /** Cut off as a slow consumer: the ABORT, then a close frame 1008 naming the cap; terminated after a timeout. */
+  protected override notifyOverflow(abort: Buffer | undefined, reason: string): boolean {
+    this.keepalive?.stop();
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    if (abort !== undefined) this.ws.send(abort, { binary: this.codec.binary, compress: false });
+    this.ws.close(POLICY_VIOLATION, truncateReason(reason));
+    this.overflowTimer = setTimeout(() => this.ws.terminate(), OVERFLOW_CLOSE_TIMEOUT_MS);
+    this.overflowTimer.unref();
+    return true;
+  }
+
   protected transportQueuedBytes(): number {
     return this.ws.bufferedAmount;
   }
@@ -103,6 +119,7 @@ export class WebSocketConnection extends BaseConnection {
 
   private onClose(code: number, reason: string): void {
     this.keepalive?.stop();
+    if (this.overflowTimer !== undefined) clearTimeout(this.overflowTimer);
     this.transportEnded(closeInfoFor(code, reason, this.wsError));
   }
 }

@@ -4,7 +4,7 @@ import type { Server as NetServer, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { SerializerName } from '../codec/index.js';
-import { describeRemote, formatHostPort } from './address.js';
+import { describeRemote, formatHostPort, isLoopbackAddress, normalizeOrigin } from './address.js';
 import { channelBindingOf } from './channel-binding.js';
 import type { Connection, ConnectionLimits } from './connection.js';
 import { TransportError } from './errors.js';
@@ -35,10 +35,18 @@ export interface WebSocketListenOptions {
   pingIntervalMs?: number;
   /** MessagePack connections keep CALL/PUBLISH/YIELD/ERROR payloads encoded (router side; see RawPayload). Default off. */
   passthrough?: boolean;
+  /**
+   * Browser origins that may open a WebSocket here ('https://app.example:8443').
+   * An upgrade request carrying an Origin header not in this list is refused with
+   * HTTP 403: browsers always send one (so a web page cannot reach the router through
+   * the owner's browser: cross-site WebSocket hijacking), WAMP clients in Node and
+   * other native programs send none. Default: no origin is allowed.
+   */
+  allowedOrigins?: readonly string[];
   onError?: ListenerErrorHandler;
 }
 
-const optionKeys = ['host', 'port', 'path', 'server', 'tls', 'limits', 'serializers', 'pingIntervalMs', 'passthrough', 'onError'] as const;
+const optionKeys = ['host', 'port', 'path', 'server', 'tls', 'limits', 'serializers', 'pingIntervalMs', 'passthrough', 'allowedOrigins', 'onError'] as const;
 const WHERE = 'listenWebSocket';
 /** Time a client has for the TLS handshake. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -58,7 +66,10 @@ export async function listenWebSocket(
     throw new TransportError('bad_options', `${WHERE}: give either 'tls' or 'server' (an https server for wss://), not both`);
   }
   const tls = options.tls === undefined ? undefined : checkTlsServerOptions(WHERE, options.tls);
+  const allowedOrigins = checkOrigins(options.allowedOrigins);
   const ownServer = options.server === undefined;
+  // Set once bound: connections are local (anonymous may join) only on a listener bound to loopback.
+  let loopbackListener = false;
   const server: NetServer = options.server ?? (tls === undefined
     ? createServer(refusePlainHttp(path))
     : createHttpsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, refusePlainHttp(path)));
@@ -79,7 +90,15 @@ export async function listenWebSocket(
       if (ownServer) refuseUpgrade(socket, 404, `no WebSocket endpoint here; use ${path}`);
       return;
     }
-    const remote = describeRemote(socket, false);
+    const remote = describeRemote(socket, false, loopbackListener);
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(normalizeOrigin(origin) ?? origin)) {
+      const shown = origin.length > 200 ? `${origin.slice(0, 200)}...` : origin;
+      const reason = `browser origin ${JSON.stringify(shown)} is not allowed to connect (allowedOrigins; the router config's websocket.allowedOrigins)`;
+      options.onError?.(new TransportError('origin_refused', `WebSocket upgrade refused: ${reason}`), remote.remoteAddress);
+      refuseUpgrade(socket, 403, reason);
+      return;
+    }
     const offered = parseProtocolHeader(request.headers['sec-websocket-protocol']);
     const protocol = pickSubprotocol(offered, accepted);
     const serializer = protocol === undefined ? undefined : serializerForSubprotocol(protocol);
@@ -120,6 +139,7 @@ export async function listenWebSocket(
     throw new TransportError('listen_failed', `${WHERE}: the HTTP server is not bound to a TCP address`);
   }
   const address = { host: bound.address, port: bound.port };
+  loopbackListener = isLoopbackAddress(bound.address);
   let closing: Promise<void> | undefined;
   return {
     url: `${scheme}://${formatHostPort(address.host, address.port)}${path}`,
@@ -158,9 +178,26 @@ function requestPath(request: IncomingMessage): string {
   }
 }
 
-function refuseUpgrade(socket: Socket, status: 400 | 404, message: string): void {
+/** The allowedOrigins option, validated and normalized. */
+function checkOrigins(origins: readonly string[] | undefined): ReadonlySet<string> {
+  if (origins === undefined) return new Set();
+  if (!Array.isArray(origins)) throw new TransportError('bad_options', `${WHERE}: option 'allowedOrigins' must be a list of origins such as 'https://app.example:8443'`);
+  const out = new Set<string>();
+  for (const origin of origins) {
+    const normalized = typeof origin === 'string' ? normalizeOrigin(origin) : undefined;
+    if (normalized === undefined) {
+      throw new TransportError('bad_options', `${WHERE}: option 'allowedOrigins': ${JSON.stringify(origin)} is not an origin (scheme http or https, host, optional port, nothing else; e.g. 'https://app.example:8443')`);
+    }
+    out.add(normalized);
+  }
+  return out;
+}
+
+const statusTexts = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' } as const;
+
+function refuseUpgrade(socket: Socket, status: keyof typeof statusTexts, message: string): void {
   const body = `${message}\n`;
-  const statusText = status === 400 ? 'Bad Request' : 'Not Found';
+  const statusText = statusTexts[status];
   socket.on('error', () => {});
   socket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +

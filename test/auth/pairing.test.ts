@@ -247,6 +247,52 @@ describe('what a paired device may do', () => {
     assert.equal((await (await owner(r.url)).call(`device.${device.id}.private`, [])).value, 'mine');
   });
 
+  /** A paired device that registered itself and one modality, as an agent does. */
+  async function onlineDevice(r: MeshRouter, name: string): Promise<{ device: TestDevice; session: Session }> {
+    const paired = await pairedDevice(r);
+    await paired.session.call('thoth.device.register', [], { id: paired.device.id, name });
+    await paired.session.call('thoth.modality.add', [], { device: paired.device.id, kind: 'speaker', name: `speaker on ${name}` });
+    return paired;
+  }
+
+  it('cannot hijack a procedure another device provides: outside its namespace only invoke roundrobin, and a call targeted at the other device always reaches it', async () => {
+    const r = await router();
+    const victim = await onlineDevice(r, 'living-room');
+    const attacker = await onlineDevice(r, 'intruder');
+    await victim.session.register('media.play', () => 'victim', { invoke: 'roundrobin' });
+
+    // Taking every untargeted call (first, last), or all of them (single), or forcing a policy the others cannot join (random): refused.
+    for (const invoke of ['first', 'last', 'random', 'single', undefined] as const) {
+      const message = await denied(attacker.session.register('media.play', () => 'attacker', invoke === undefined ? {} : { invoke }));
+      assert.match(message, new RegExp(`not authorized to register media\\.play with invoke '${invoke ?? 'single'}'.*device\\.${attacker.device.id}\\..*'roundrobin'.*auth\\.roles\\.device`));
+    }
+    // Nor a pattern that would catch the calls of procedures another device offers once it is gone.
+    assert.match(await denied(attacker.session.register('media.', () => 'attacker', { match: 'prefix', invoke: 'roundrobin' })), /as a prefix pattern/);
+    // Nor squat a procedure before the other device registers it, keeping it out.
+    await denied(attacker.session.register('speaker.say', () => 'attacker', { invoke: 'first' }));
+    await victim.session.register('speaker.say', () => 'victim', { invoke: 'roundrobin' });
+
+    // Sharing it is allowed: then untargeted calls take turns, and a call targeted at the victim always reaches the victim.
+    await attacker.session.register('media.play', () => 'attacker', { invoke: 'roundrobin' });
+    const caller = await owner(r.url);
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await caller.call('media.play', [], undefined, { device: victim.device.id })).value, 'victim');
+      assert.equal((await caller.call('media.play', [], undefined, { device: 'living-room' })).value, 'victim');
+    }
+    const untargeted = new Set<unknown>();
+    for (let i = 0; i < 4; i++) untargeted.add((await caller.call('media.play', [])).value);
+    assert.deepEqual([...untargeted].sort(), ['attacker', 'victim']);
+  });
+
+  it('gets more outside its namespace only where a rule in auth.roles.device grants it', async () => {
+    const r = await startMeshRouter({ roles: { device: { rules: [{ uri: 'music.library', actions: ['register'], allow: true }] } } });
+    routers.push(r);
+    const { session } = await pairedDevice(r);
+    await session.register('music.library', () => 'only mine');
+    assert.equal((await (await owner(r.url)).call('music.library', [])).value, 'only mine');
+    await denied(session.register('music.queue', () => 'not granted', { invoke: 'first' }));
+  });
+
   it('registers only itself as a device and adds modalities only to itself', async () => {
     const r = await router();
     const { device, session } = await pairedDevice(r);

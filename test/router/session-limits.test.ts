@@ -116,6 +116,66 @@ describe('limits.connectionRate', { timeout: 20_000 }, () => {
   });
 });
 
+describe('limits.maxRegistrations and limits.maxSubscriptions (per session)', { timeout: 20_000 }, () => {
+  let router: Router;
+  let url: string;
+  const sessions: Session[] = [];
+  before(async () => ({ router, url } = await startRouter({ limits: { maxRegistrations: 3, maxSubscriptions: 3 } })));
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.close()));
+    await router.close();
+  });
+  const session = async (): Promise<Session> => {
+    const s = await open(url);
+    sessions.push(s);
+    return s;
+  };
+  const refusedWith = (uri: string, message: RegExp) => (error: unknown): boolean => {
+    assert.ok(error instanceof RemoteError, String(error));
+    assert.equal(error.uri, uri);
+    assert.match(error.message, message);
+    return true;
+  };
+
+  test('the REGISTER past the cap gets too_many_registrations naming the cap; that session and the others carry on', async () => {
+    const [full, other, caller] = [await session(), await session(), await session()];
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await full.register(`app.full.${i}`, () => `full ${i}`));
+    await assert.rejects(full.register('app.full.3', () => 'one too many'), refusedWith(ErrorUri.tooManyRegistrations, /maximum of 3 registrations \(limits\.maxRegistrations\)/));
+    // The refused session keeps what it holds and keeps working.
+    for (let i = 0; i < 3; i++) assert.equal((await caller.call(`app.full.${i}`)).value, `full ${i}`);
+    await assert.rejects(caller.call('app.full.3'), refusedWith(ErrorUri.noSuchProcedure, /app\.full\.3/));
+    // The cap is per session: another session registers its own three.
+    for (let i = 0; i < 3; i++) await other.register(`app.other.${i}`, () => `other ${i}`);
+    assert.equal((await caller.call('app.other.2')).value, 'other 2');
+    // Letting one go frees a place.
+    await held[0]!.unregister();
+    await full.register('app.full.3', () => 'now it fits');
+    assert.equal((await caller.call('app.full.3')).value, 'now it fits');
+  });
+
+  test('the SUBSCRIBE past the cap gets too_many_subscriptions naming the cap; that session and the others carry on', async () => {
+    const [full, other, publisher] = [await session(), await session(), await session()];
+    const event = (): { promise: Promise<unknown>; handler: (args: unknown[]) => void } => {
+      let resolve!: (value: unknown) => void;
+      const promise = new Promise((r) => (resolve = r));
+      return { promise, handler: (args) => resolve(args[0]) };
+    };
+    const toFull = event();
+    const toOther = event();
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await full.subscribe(`app.news.${i}`, i === 2 ? toFull.handler : () => undefined));
+    await assert.rejects(full.subscribe('app.news.3', () => undefined), refusedWith(ErrorUri.tooManySubscriptions, /maximum of 3 subscriptions \(limits\.maxSubscriptions\)/));
+    for (let i = 0; i < 3; i++) await other.subscribe(`app.news.${i}`, i === 2 ? toOther.handler : () => undefined);
+    // Events still reach the refused session's subscriptions, and the other session's.
+    await publisher.publish('app.news.2', ['still here'], undefined, { acknowledge: true });
+    assert.deepEqual(await Promise.all([toFull.promise, toOther.promise]), ['still here', 'still here']);
+    // Letting one go frees a place.
+    await held[0]!.unsubscribe();
+    await full.subscribe('app.news.3', () => undefined);
+  });
+});
+
 describe('router limits options', () => {
   test('defaults: 10000 sessions, 20 connections per second per address, loopback exempt', () => {
     const { limits } = new Router().settings;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SerializerName } from '../../src/codec/index.js';
 import type { Message } from '../../src/protocol/messages.js';
+import { ErrorUri } from '../../src/protocol/error-uris.js';
 import type { Connection, ConnectionLimits } from '../../src/transport/connection.js';
 import {
   connectTransport,
@@ -239,7 +240,7 @@ for (const variant of variants) {
         }
       });
 
-      it('a peer that stops reading ends with queue_full, and the queue stays under the cap', async () => {
+      it('a peer that stops reading ends with queue_full, the queue stays under the cap, and the peer learns why once it reads', async () => {
         const cap = 256 * 1024;
         const { client, server, done } = await variant.open(serializer, { maxQueuedBytes: cap });
         try {
@@ -261,7 +262,19 @@ for (const variant of variants) {
           assert.match(info.reason, /maxQueuedBytes/);
           assert.ok(maxQueued <= cap, `queued ${maxQueued} > cap ${cap}`);
           assert.equal(client.send(fromClient[0]!), false);
-          void server;
+          if (variant.name !== 'memory') {
+            // The server reads again: past what was queued comes one ABORT naming the cap, then the end
+            // (WebSocket: a close frame 1008 naming it too). A memory pair is simply destroyed.
+            const s = attach(server);
+            const serverInfo = await s.closedInfo();
+            const last = s.messages.at(-1);
+            assert.ok(last?.type === 'ABORT', `the last message was ${last?.type}, after ${s.messages.length - 1} others`);
+            assert.equal(last.reason, ErrorUri.outboundQueueFull);
+            assert.match(String(last.details['message']), /over the cap of 262144 bytes \(limits\.maxQueuedBytes\)/);
+            assert.ok(s.messages.slice(0, -1).every((m) => m.type === 'PUBLISH'), 'only whole PUBLISHes before the ABORT');
+            assert.equal(serverInfo.code, 'closed');
+            if (variant.name.startsWith('websocket')) assert.match(serverInfo.reason, /\(1008: outbound queue over 262144 bytes \(limits\.maxQueuedBytes\)/);
+          }
         } finally {
           await done();
         }

@@ -56,10 +56,12 @@ function hexBytes(text: string): Buffer | undefined {
  * WAMP-Cryptosign client authentication (Ed25519 challenge-response). The router
  * sends 32 random bytes; the client answers signature || challenge (96 bytes,
  * hex); a bare 64-byte signature is accepted too. A challenge is used once and
- * only by the session it was sent to. No channel binding: without TLS there is no
- * channel id, so CHALLENGE.Extra.channel_binding is null and a client that asked
- * for one decides whether to go on. An unknown key is challenged like a known one
- * and fails at the end with the same answer.
+ * only by the session it was sent to. Channel binding: when the client asks for
+ * 'tls-exporter' and the connection has that channel id (TLS 1.3), the signature
+ * must cover challenge XOR channel id and CHALLENGE.Extra.channel_binding says
+ * 'tls-exporter'; otherwise (no TLS, TLS 1.2, 'tls-unique') it is null and a
+ * client that asked for binding decides whether to go on. An unknown key is
+ * challenged like a known one and fails at the end with the same answer.
  */
 export class CryptosignAuthenticator implements Authenticator {
   readonly method = 'cryptosign';
