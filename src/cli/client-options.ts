@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { defaultDataDir, ownerSocketPath } from '../common/paths.js';
 import { Option, type Command } from 'commander';
 import { RemoteError, connect, cryptosignAuth, ticketAuth, type AuthOptions, type Session, type TlsClientOptions } from '../client/index.js';
 import { fingerprintFormat, normalizeFingerprint } from '../transport/tls-fingerprint.js';
@@ -6,6 +7,12 @@ import { CliError } from './errors.js';
 import { readCaFile } from './tls-files.js';
 
 export const defaultRouterUrl = 'ws://127.0.0.1:8080/ws';
+
+/** The owner socket of a router using this machine's data dir (THOTH_DATA_DIR or the default), if there is one. */
+async function existingOwnerSocket(): Promise<string | undefined> {
+  const path = ownerSocketPath(process.env['THOTH_DATA_DIR'] || defaultDataDir());
+  return (await stat(path).catch(() => undefined))?.isSocket() ? path : undefined;
+}
 
 export interface ClientFlags {
   url: string;
@@ -77,8 +84,15 @@ async function readSecretFile(path: string, what: string): Promise<string> {
 export async function openSession(flags: ClientFlags): Promise<Session> {
   const auth = await clientAuth(flags);
   const tls = await clientTls(flags);
+  const open = (url: string) => connect({ url, realm: flags.realm, serializer: flags.serializer, reconnect: false, connectTimeoutMs: 5000, ...auth, ...(tls && { tls }) });
+  const ownerSocket = flags.url === defaultRouterUrl ? await existingOwnerSocket() : undefined;
+  if (ownerSocket !== undefined) {
+    // A router on this machine listening beyond loopback admits its owner anonymously only here.
+    const session = await open(`unix://${ownerSocket}`).catch(() => undefined);
+    if (session !== undefined) return session;
+  }
   try {
-    return await connect({ url: flags.url, realm: flags.realm, serializer: flags.serializer, reconnect: false, connectTimeoutMs: 5000, ...auth, ...(tls && { tls }) });
+    return await open(flags.url);
   } catch (error) {
     if (error instanceof RemoteError) throw new CliError(`the router at ${flags.url} refused the session: ${error.message}`);
     throw new CliError(`cannot reach the router at ${flags.url}: ${(error as Error).message}`);

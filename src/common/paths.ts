@@ -6,3 +6,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env['XDG_STATE_HOME'];
   return base !== undefined && base.length > 0 ? join(base, 'thoth') : join(homedir(), '.local', 'state', 'thoth');
 }
+
+/** The Unix socket a router listening beyond loopback opens for its owner's tools (mode 0600). */
+export function ownerSocketPath(dataDir: string): string {
+  return join(dataDir, 'router.sock');
+}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -140,12 +140,17 @@ describe('anonymous only on listeners bound to loopback', { timeout: 20_000 }, (
     assert.equal((await router.listen({ websocket: { host: 'localhost', port: 0 } })).length, 1);
   });
 
-  test('thoth router beyond loopback without a Unix socket warns that the owner\'s tools cannot join anonymously', async () => {
+  test('thoth router beyond loopback opens an owner-only Unix socket in its data dir, where the owner joins anonymously', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'thoth-listener-'));
     const { logger, lines } = captureLogger('info');
     const router = await startCliRouter({ host: '0.0.0.0', port: 0, rawsocketPort: 0, dataDir }, logger, routerConfigSchema.parse({ auth: { pairing: true } }));
     try {
-      assert.ok(lines.some((l) => l['level'] === 40 && /no listener on loopback or a Unix socket.*--unix <path>/.test(String(l['msg']))), JSON.stringify(lines.map((l) => l['msg'])));
+      const path = join(dataDir, 'router.sock');
+      assert.equal((await stat(path)).mode & 0o777, 0o600, 'only the owner may connect');
+      assert.ok(lines.some((l) => l['path'] === path && /the owner's tools/.test(String(l['msg']))), JSON.stringify(lines.map((l) => l['msg'])));
+      const session = await open(`unix://${path}`, { realm: 'thoth' });
+      assert.equal((await session.call('thoth.device.keys', [])).value instanceof Array, true, 'anonymous there is the owner: an admin procedure answers');
+      await session.close();
     } finally {
       await router.close();
       await rm(dataDir, { recursive: true, force: true });

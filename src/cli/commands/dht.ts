@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { addClientOptions, openSession, type ClientFlags } from '../client-options.js';
@@ -17,9 +19,13 @@ interface SimFlags {
   lookups: string;
   fail: string;
   seed: string;
-  svg?: string;
+  /** The chart's path; false with --no-svg. */
+  svg: string | false;
   locality: boolean;
 }
+
+/** Where `thoth dht sim` writes its chart when --svg does not say: the current directory. */
+export const DEFAULT_SIM_SVG = 'thoth-dht-sim.svg';
 
 function integer(name: string, text: string, min: number): number {
   const value = Number(text);
@@ -36,6 +42,8 @@ function fraction(name: string, text: string): number {
 function simCommand(): Command {
   return new Command('sim')
     .description('build a simulated Pastry overlay of N nodes by joins and measure its routing')
+    // main.ts sets exitOverride on top-level commands only: without this a bad flag here would exit 1 from inside commander.
+    .exitOverride()
     .requiredOption('--nodes <n[,n...]>', 'overlay sizes, comma-separated (several give a hops-vs-N chart)')
     .addOption(new Option('--b <bits>', 'bits per digit (1..8)').default('4'))
     .addOption(new Option('--l <size>', 'leaf set size (even)').default('16'))
@@ -43,7 +51,8 @@ function simCommand(): Command {
     .addOption(new Option('--lookups <n>', 'lookups per measurement').default('10000'))
     .addOption(new Option('--fail <fraction>', 'fraction of nodes to fail without notice, then repair').default('0'))
     .addOption(new Option('--seed <n>', 'random seed (same seed, same figures)').default('1'))
-    .addOption(new Option('--svg <file>', 'write an SVG chart of mean hops against N'))
+    .addOption(new Option('--svg <file>', 'where to write the SVG chart of mean hops against N').default(DEFAULT_SIM_SVG))
+    .addOption(new Option('--no-svg', 'write no chart'))
     .addOption(new Option('--no-locality', "skip the join's second, locality-improving stage"))
     .action(async (flags: SimFlags) => {
       const sizes = flags.nodes.split(',').map((text) => integer('nodes', text.trim(), 1));
@@ -53,15 +62,24 @@ function simCommand(): Command {
       const lookups = integer('lookups', flags.lookups, 1);
       const fail = fraction('fail', flags.fail);
       const seed = integer('seed', flags.seed, 0);
+      const svg = flags.svg === false ? undefined : resolve(flags.svg);
+      // Refuse an unwritable chart path before the (possibly minutes long) simulation, not after.
+      if (svg !== undefined) {
+        await access(dirname(svg), constants.W_OK).catch(() => {
+          throw new CliError(`--svg: cannot write to the directory of ${svg}`, 2);
+        });
+      }
       const reports: SimReport[] = [];
       for (const nodes of sizes) {
         reports.push(simulate({ nodes, config, lookups, fail, seed, locality: flags.locality }));
       }
       process.stdout.write(markdownReport(reports));
       process.stdout.write(`\npeak memory (max RSS): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
-      if (flags.svg !== undefined) {
-        await writeFile(flags.svg, hopsChart(reports));
-        process.stdout.write(`chart written to ${flags.svg}\n`);
+      if (svg !== undefined) {
+        await writeFile(svg, hopsChart(reports)).catch((error: unknown) => {
+          throw new CliError(`--svg: cannot write ${svg}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        process.stdout.write(`chart of mean hops against N written to ${svg}\n`);
       }
     });
 }

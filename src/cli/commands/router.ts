@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { Router } from '../../router/index.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../../observability/logger.js';
 import { installMesh, openRegistry, type Registry } from '../../mesh/index.js';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ownerSocketPath } from '../../common/paths.js';
 import { installDhtBootstrap, OverlayAuthority } from '../../dht/bootstrap/index.js';
 import { loadOrCreateEd25519Key } from '../../common/key-file.js';
 import { defaultDataDir } from '../../common/paths.js';
@@ -62,9 +64,10 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
     logger.warn('ticket secrets travel in clear text on a listener beyond loopback without TLS: configure websocket.tls / rawsocket.tls, or prefer cryptosign');
   }
   const tcpHosts = [websocket?.host, rawsocket?.host].filter((h) => h !== undefined);
-  if (config.auth?.anonymous !== false && unixPath === undefined && tcpHosts.length > 0 && !tcpHosts.some((h) => isLoopbackHost(h))) {
-    logger.warn(`no listener on loopback or a Unix socket: anonymous sessions (role local, the owner's tools) are only admitted there, so \`thoth devices\` and the like cannot reach this router anonymously; add --unix <path> (then --url unix://<path>), or an admin role (auth.roles.<name>: { admin: true }) for a principal`);
-  }
+  // Anonymous sessions (the owner's tools) are admitted only on loopback listeners and Unix sockets:
+  // a router listening beyond loopback alone gets a Unix socket in its data dir, for its owner only.
+  const ownerSocket = config.auth?.anonymous !== false && unixPath === undefined && tcpHosts.length > 0 && !tcpHosts.some((h) => isLoopbackHost(h)) ? ownerSocketPath(dataDir) : undefined;
+  const listenUnix = unixPath ?? ownerSocket;
   for (const role of unconfiguredRoles(config.auth)) {
     logger.warn({ role }, `role "${role}" has no entry in auth.roles: its principals may join but not call, register, publish or subscribe anything`);
   }
@@ -78,7 +81,11 @@ export async function startRouter(flags: RouterFlags, logger: Logger, config: Ro
   try {
     installMesh(router, { registry, realm: router.settings.realms[0], ...config.mesh, logger });
     installDhtBootstrap(router, { realm: router.settings.realms[0], authority, pairing: registry.pairing });
-    await router.listen({ websocket, rawsocket, unix: unixPath ? { path: unixPath } : false });
+    await router.listen({ websocket, rawsocket, unix: listenUnix ? { path: listenUnix } : false });
+    if (ownerSocket !== undefined) {
+      await chmod(ownerSocket, 0o600);
+      logger.info({ path: ownerSocket }, `the owner's tools (thoth devices, thoth call ...) reach this router at unix://${ownerSocket}, found there by default`);
+    }
   } catch (error) {
     await router.close();
     throw new CliError((error as Error).message);
