@@ -108,13 +108,18 @@ test('the observed host comes out of every transport peer form', () => {
   for (const peer of ['unix', 'memory', 'unknown', '']) assert.equal(observedHost(peer), null, peer);
 });
 
-test('an announce with the node key and a proof of it is answered a membership certificate; a bad one names what is wrong', async (t) => {
+/** A router with the bootstrap installed, its WebSocket URL, and a session opener. */
+async function certifyingRouter(t: { after(fn: () => Promise<void>): void }) {
   const router = new Router({ shutdownTimeoutMs: 1000 });
   const bootstrap = installDhtBootstrap(router);
   const [ws] = await router.listen({ websocket: { host: '127.0.0.1', port: 0, path: '/ws' } });
   t.after(() => router.close());
-  const open = sessions(t);
-  const [a, b] = [await open(ws!), await open(ws!)];
+  return { bootstrap, ws: ws!, open: sessions(t) };
+}
+
+test('an announce with the node key and a proof of it is answered a membership certificate; a bad one names what is wrong', async (t) => {
+  const { bootstrap, ws, open } = await certifyingRouter(t);
+  const [a, b] = [await open(ws), await open(ws)];
   const node = OverlayCredentials.generate();
   const key = node.publicKey.toString('base64url');
 
@@ -134,12 +139,8 @@ test('an announce with the node key and a proof of it is answered a membership c
 });
 
 test('revoking a holder publishes its live nodes on thoth.dht.on_revoked', async (t) => {
-  const router = new Router({ shutdownTimeoutMs: 1000 });
-  const bootstrap = installDhtBootstrap(router);
-  const [ws] = await router.listen({ websocket: { host: '127.0.0.1', port: 0, path: '/ws' } });
-  t.after(() => router.close());
-  const open = sessions(t);
-  const [device, watcher] = [await open(ws!), await open(ws!)];
+  const { bootstrap, ws, open } = await certifyingRouter(t);
+  const [device, watcher] = [await open(ws), await open(ws)];
   const node = OverlayCredentials.generate();
   const reply = await announce(device, { id: node.nodeId, port: 4001, key: node.publicKey.toString('base64url'), proof: announceProof(node.privateKey, node.nodeId, device.id) });
   const holder = node.install(reply.membership!.certificate, Buffer.from(reply.membership!.authority, 'base64url')).holder;
