@@ -1,8 +1,8 @@
 /**
  * The DHT's sections of `npm run bench`: lookups on a 20-node loopback overlay against a
  * direct request to the same root (label "dht lookups"), and the simulator's time and peak
- * memory at N = 10,000 ("dht sim 10000") and, with --dht-full, N = 100,000 ("dht sim 100000",
- * about two minutes and 400+ MB). Each runs in a child process of its own.
+ * memory at N = 10,000 ("dht sim 10000") and N = 100,000 ("dht sim 100000", about two minutes
+ * and 400 MB; --quick leaves it out). Each runs in a child process of its own.
  */
 import type { Timing } from './cell.js';
 import type { DhtLookupConfig, DhtLookupResult, DhtSimConfig, DhtSimResult } from './dht-types.js';
@@ -13,6 +13,7 @@ export type DhtSection = { kind: 'lookups'; label: string; nodes: number } | { k
 
 export const DHT_FULL_NODES = 100_000;
 
+/** `full`: include N = 100,000 (the default run; false with --quick). */
 export function dhtSections(full: boolean): DhtSection[] {
   const sims = full ? [10_000, DHT_FULL_NODES] : [10_000];
   return [{ kind: 'lookups', label: 'dht lookups', nodes: 20 }, ...sims.map((nodes): DhtSection => ({ kind: 'sim', label: `dht sim ${nodes}`, nodes }))];
@@ -107,7 +108,7 @@ export async function runDhtSections(sections: readonly DhtSection[], timing: Ti
     out.push(
       '### DHT simulator',
       '',
-      `\`simulate()\` (src/dht/simulator) in a fresh process per N: build the overlay by joins one at a time (b = 4, l = 16, M = 32, locality stage on, seed 1), then ${int(SIM_LOOKUPS)} lookups; no failures. Peak RSS is the process's maxRSS.${full ? '' : ` N = ${int(DHT_FULL_NODES)} (about two minutes, 400+ MB) runs with \`--dht-full\`.`}`,
+      `\`simulate()\` (src/dht/simulator) in a fresh process per N: build the overlay by joins one at a time (b = 4, l = 16, M = 32, locality stage on, seed 1), then ${int(SIM_LOOKUPS)} lookups; no failures. Peak RSS is the process's maxRSS.${full ? '' : ` N = ${int(DHT_FULL_NODES)} (one to two minutes, about 380 MB) was left out (\`--quick\`; \`--dht-full\` keeps it).`}`,
       '',
       simTable(sims),
     );

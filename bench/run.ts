@@ -6,10 +6,12 @@
  * processes), for every transport x serializer x payload x outstanding cell;
  * then the mesh sections (bench/mesh-bench.ts): device-targeted call overhead
  * and registry size; then the DHT sections (bench/dht-bench.ts: lookups on a 20-node
- * loopback overlay against direct requests, simulator time and memory at N = 10,000, and
- * 100,000 with --dht-full); then the soak (bench/soak.ts: one million routed calls, router
- * RSS over time, lost and duplicated results; alone with --only soak). Prints
- * markdown tables; asserts nothing.
+ * loopback overlay against direct requests, simulator time and peak memory at N = 10,000 and
+ * 100,000, the latter left out by --quick unless --dht-full); then the soak (bench/soak.ts:
+ * one million routed calls, router RSS over time, lost and duplicated results; alone with
+ * --only soak). Prints
+ * markdown tables; asserts nothing but the soak's checks (exit 1 after printing when a
+ * result was lost, duplicated, misrouted or failed, or RSS grew past maxRssGrowthMb).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,7 +21,7 @@ import { formatMachine, machineInfo } from './machine.js';
 import { meshSections, runMeshSections, sectionMatches } from './mesh-bench.js';
 import { dhtSectionMatches, dhtSections, runDhtSections } from './dht-bench.js';
 import { formatSummary, summarizeProfile } from './profile.js';
-import { defaultSoak, runSoak, soakChildren } from './soak.js';
+import { defaultSoak, runSoak, soakChildren, type SoakReport } from './soak.js';
 import { allScenarios, matchesFilter, relayKey, scenarioLabel, type Scenario } from './scenarios.js';
 import { cpuTable, errorLines, markdownTable, targetLines, timingLine, type Row } from './table.js';
 
@@ -27,7 +29,8 @@ const usage = `usage: node dist/bench/run.js [--quick] [--only <words>] [--warmu
   --only      run the cells whose label has every word, e.g. "rawsocket msgpack small x64", "mesh", "mesh targeted x64", "mesh registry memory";
               "soak" runs only the soak (one million routed calls; also part of the default run)
   --soak-calls  calls of the soak (default 1000000)
-  --dht-full  also simulate N = 100000 DHT nodes (about two minutes and 400+ MB more); --only "dht sim 100000" runs it alone
+  --quick     200 ms warm-up + 500 ms per cell, and no N = 100000 DHT simulation (about two minutes and 400 MB)
+  --dht-full  simulate N = 100000 DHT nodes even with --quick; --only "dht sim 100000" runs it alone
   --profile   run every process under node --cpu-prof into <dir>/<cell>/<role>/ and print where its time went`;
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
@@ -61,7 +64,8 @@ function parse(): { timing: Timing; only: string | undefined; relay: boolean; pr
   return {
     timing, only: values.only, relay: !values['no-relay'], profileDir: values.profile ? resolve(values.profile) : undefined,
     soakCalls: positiveInt(values['soak-calls'], 'soak-calls') ?? defaultSoak.calls,
-    dhtFull: values['dht-full'] || (values.only ?? '').split(/[\s,]+/).includes('100000'),
+    // N = 100,000 is part of the default run (issue 5: "simulator time and peak memory for N = 10,000 and 100,000").
+    dhtFull: !values.quick || values['dht-full'] || (values.only ?? '').split(/[\s,]+/).includes('100000'),
   };
 }
 
@@ -74,7 +78,9 @@ async function main(): Promise<void> {
   // The soak alone, when asked for by name.
   if (only !== undefined && only.split(/[\s,]+/).includes('soak')) {
     const machine = machineInfo();
-    process.stdout.write(`${[formatMachine(machine), '', await runSoak({ ...defaultSoak, calls: soakCalls }, progress)].join('\n')}\n`);
+    const soak = await runSoak({ ...defaultSoak, calls: soakCalls }, progress);
+    process.stdout.write(`${[formatMachine(machine), '', soak.markdown].join('\n')}\n`);
+    failOnSoak(soak);
     return;
   }
   const scenarios = allScenarios().filter((s) => matchesFilter(s, only));
@@ -118,7 +124,8 @@ async function main(): Promise<void> {
   if (mesh.length > 0) out.push('', await runMeshSections(mesh, timing, progress));
   if (dht.length > 0) out.push('', await runDhtSections(dht, timing, dhtFull, progress));
   // The soak runs in the default run too (about 15 s on a 2-CPU machine); --only <cells> leaves it out.
-  if (only === undefined) out.push('', await runSoak({ ...defaultSoak, calls: soakCalls }, progress));
+  const soak = only === undefined ? await runSoak({ ...defaultSoak, calls: soakCalls }, progress) : undefined;
+  if (soak !== undefined) out.push('', soak.markdown);
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (profileDir) {
@@ -132,6 +139,14 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (soak !== undefined) failOnSoak(soak);
+}
+
+/** After the table is printed: a soak check that failed makes the run exit non-zero. */
+function failOnSoak(soak: SoakReport): void {
+  if (soak.failures.length === 0) return;
+  process.stderr.write(`soak failed: ${soak.failures.join('; ')}\n`);
+  process.exitCode = 1;
 }
 
 function cellDir(root: string, s: Scenario): string {

@@ -1,6 +1,9 @@
 import type { SimReport } from './simulate.js';
 
-/** A small line chart of mean hops against N (log scale), with log16 N for reference. */
+/**
+ * A small line chart of mean hops against N (log scale), with log16 N for reference: one
+ * circle per run, carrying data-nodes and data-hops (and a title for a tooltip).
+ */
 export function hopsChart(reports: readonly SimReport[]): string {
   const width = 480;
   const height = 300;
@@ -30,7 +33,12 @@ export function hopsChart(reports: readonly SimReport[]): string {
   for (let e = minLog; e <= maxLog + 1e-9; e += 0.25) reference.push([10 ** e, e / Math.log10(16)]);
   parts.push(`<polyline points="${line(reference)}" fill="none" stroke="#999" stroke-dasharray="4 3"/>`);
   parts.push(`<polyline points="${line(points.map((r) => [r.nodes, r.lookups.meanHops]))}" fill="none" stroke="#1f5fbf" stroke-width="2"/>`);
-  for (const r of points) parts.push(`<circle cx="${x(r.nodes).toFixed(1)}" cy="${y(r.lookups.meanHops).toFixed(1)}" r="3" fill="#1f5fbf"/>`);
+  for (const r of points) {
+    const hops = r.lookups.meanHops.toFixed(2);
+    parts.push(
+      `<circle cx="${x(r.nodes).toFixed(1)}" cy="${y(r.lookups.meanHops).toFixed(1)}" r="3" fill="#1f5fbf" data-nodes="${r.nodes}" data-hops="${hops}"><title>N = ${r.nodes.toLocaleString('en-US')}: ${hops} hops</title></circle>`,
+    );
+  }
   parts.push(`<text x="${left + 8}" y="${top + 4}" fill="#1f5fbf">mean hops</text>`);
   parts.push(`<text x="${left + 8}" y="${top + 18}" fill="#999">log16 N</text>`);
   parts.push('</svg>');
