@@ -3,8 +3,13 @@
  * one process, joined one by one through the first, holding a small value under each of 4,096
  * keys; then, for each outstanding count, a closed-loop load of direct fetches from a key's
  * root (the baseline) and one of routed gets of the same keys from the same origins (the root
- * answers from its own copy in both). Prints one 'result' line.
+ * answers from its own copy in both). With `authenticated`, every node holds a certificate
+ * from one authority, as agents' nodes do (handshake, sealed frames). Prints one 'result' line.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { rawPublicKey } from '../src/common/ed25519.js';
+import { issueCertificate } from '../src/dht/net/secure/certificate.js';
+import { OverlayCredentials } from '../src/dht/net/secure/credentials.js';
 import { closest, randomId, type Id } from '../src/dht/ids.js';
 import { LeafSet } from '../src/dht/leaf-set.js';
 import { PastryNode } from '../src/dht/net/node.js';
@@ -35,9 +40,16 @@ async function main(): Promise<void> {
   const random = seededRandom(config.seed);
   const nodes: PastryNode[] = [];
   const stores: PastStore[] = [];
+  const authority = generateKeyPairSync('ed25519').privateKey;
+  const member = (): OverlayCredentials => {
+    const credentials = OverlayCredentials.generate();
+    const now = Date.now();
+    credentials.install(issueCertificate(authority, { node: credentials.nodeId, key: credentials.publicKey, holder: 'bench', issued: now, expires: now + 3_600_000 }), rawPublicKey(authority));
+    return credentials;
+  };
   const joinStarted = performance.now();
   for (let i = 0; i < config.nodes; i++) {
-    const node = new PastryNode({ keepAliveIntervalMs: 1000, keepAliveTimeoutMs: 3000, requestTimeoutMs: 5000 });
+    const node = new PastryNode({ keepAliveIntervalMs: 1000, keepAliveTimeoutMs: 3000, requestTimeoutMs: 5000, ...(config.authenticated === true ? { security: member() } : {}) });
     stores.push(new PastStore(node));
     const bootstrap = nodes[0]?.info;
     nodes.push(node);
@@ -80,7 +92,7 @@ async function main(): Promise<void> {
     }, options);
     rows.push({ outstanding, direct, routed, meanHops: hops / Math.max(1, routes) });
   }
-  const result: DhtLookupResult = { nodes: config.nodes, joinMs, rows, maxRssKb: maxRssKb() };
+  const result: DhtLookupResult = { nodes: config.nodes, authenticated: config.authenticated === true, joinMs, rows, maxRssKb: maxRssKb() };
   for (const node of nodes) node.destroy();
   emit({ event: 'result', result, self: processSample() });
   process.exit(0);

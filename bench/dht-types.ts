@@ -7,6 +7,8 @@ export interface DhtLookupConfig {
   warmupMs: number;
   durationMs: number;
   seed: number;
+  /** Peer authentication on (certificates from one authority, sealed frames), as agents run it. */
+  authenticated?: boolean;
 }
 
 export interface DhtLookupRow {
@@ -20,6 +22,7 @@ export interface DhtLookupRow {
 
 export interface DhtLookupResult {
   nodes: number;
+  authenticated: boolean;
   joinMs: number;
   rows: DhtLookupRow[];
   maxRssKb: number;
