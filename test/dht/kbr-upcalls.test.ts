@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
-import { setTimeout as wait } from 'node:timers/promises';
 import { closest, idFromHex, type Id } from '../../src/dht/ids.js';
 import { NeighborhoodSet } from '../../src/dht/neighborhood-set.js';
 import { keyOf } from '../../src/dht/storage/keys.js';
 import { DhtNode, startDhtNode, type DhtNodeOptions } from '../../src/dht/api/dht-node.js';
 import type { ForwardDecision } from '../../src/dht/net/node.js';
 import type { PeerInfo } from '../../src/dht/net/wire.js';
+import { eventually } from './overlay-support.js';
 
 /*
  * The common KBR API on real nodes over loopback: forward (every hop before the root; change,
@@ -69,15 +69,6 @@ async function keyWithHops(from: DhtNode, hops: number): Promise<string> {
     if ((await from.route(name, null)).hops >= hops) return name;
   }
   assert.fail(`no key routed from ${from.id} in ${hops} or more hops`);
-}
-
-/** Polls `condition` every 25 ms, at most `attempts` times. */
-async function eventually(what: string, condition: () => boolean, attempts = 400): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (condition()) return;
-    await wait(25);
-  }
-  assert.fail(`timed out waiting for: ${what}`);
 }
 
 /** Rejects after `ms` so a missing upcall fails the test instead of hanging it. */

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as wait } from 'node:timers/promises';
 import { closest, randomId, sameId, type Id } from '../../src/dht/ids.js';
 import { LeafSet } from '../../src/dht/leaf-set.js';
 import { seededRandom, randomInt } from '../../src/dht/random.js';
 import { PastryNode } from '../../src/dht/net/node.js';
 import { PastStore } from '../../src/dht/storage/past.js';
+import { eventually, kClosest } from './overlay-support.js';
 
 const random = seededRandom(20261121);
 const nodeOptions = { keepAliveIntervalMs: 50, keepAliveTimeoutMs: 1000, requestTimeoutMs: 3000 };
@@ -14,15 +14,6 @@ const REPLICAS = 6;
 interface Member {
   readonly node: PastryNode;
   readonly store: PastStore;
-}
-
-/** Polls `condition` every 25 ms, at most `attempts` times; throws with `what` when it never holds. */
-async function eventually(what: string, condition: () => boolean, attempts = 400): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (condition()) return;
-    await wait(25);
-  }
-  assert.fail(`timed out waiting for: ${what}`);
 }
 
 function expectedLeaves(self: Id, live: readonly Member[], l: number): string[] {
@@ -36,17 +27,6 @@ function leafSetsCorrect(live: readonly Member[]): boolean {
     const actual = member.node.state.leafSet.members().map((peer) => peer.id.hex).sort();
     return actual.join() === expectedLeaves(member.node.id, live, member.node.config.l).join();
   });
-}
-
-function kClosest(key: Id, live: readonly Member[], k: number): Member[] {
-  const rest = [...live];
-  const picked: Member[] = [];
-  while (picked.length < k && rest.length > 0) {
-    const best = closest(key, rest.map((member) => ({ id: member.node.id, member })))!.member;
-    picked.push(best);
-    rest.splice(rest.indexOf(best), 1);
-  }
-  return picked;
 }
 
 async function lookups(live: readonly Member[], count: number): Promise<number> {

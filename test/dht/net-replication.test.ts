@@ -1,12 +1,12 @@
 /** Replicas follow the ring: nodes joining an overlay that holds values become replicas of the keys they are now closest to. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as wait } from 'node:timers/promises';
 import { closest, randomId, type Id } from '../../src/dht/ids.js';
 import { LeafSet } from '../../src/dht/leaf-set.js';
 import { randomInt, seededRandom } from '../../src/dht/random.js';
 import { PastryNode } from '../../src/dht/net/node.js';
 import { PastStore } from '../../src/dht/storage/past.js';
+import { eventually, kClosest } from './overlay-support.js';
 
 const random = seededRandom(20261205);
 /** l = 8, so that with 18 nodes no leaf set holds the whole ring and replicas must move by leaf set changes. */
@@ -21,15 +21,6 @@ interface Member {
   readonly store: PastStore;
 }
 
-/** Polls `condition` every 25 ms until it holds; fails naming `what` once `deadlineMs` has passed. */
-async function eventually(what: string, condition: () => boolean, deadlineMs = 15_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`not within ${deadlineMs} ms: ${what}`);
-    await wait(25);
-  }
-}
-
 function leafSetsCorrect(live: readonly Member[]): boolean {
   return live.every((member) => {
     const expected = new LeafSet<{ id: Id }>(member.node.id, member.node.config.l);
@@ -37,18 +28,6 @@ function leafSetsCorrect(live: readonly Member[]): boolean {
     const want = expected.members().map((peer) => peer.id.hex).sort().join();
     return member.node.state.leafSet.members().map((peer) => peer.id.hex).sort().join() === want;
   });
-}
-
-/** The k members numerically closest to `key`, closest first. */
-function kClosest(key: Id, live: readonly Member[], k: number): Member[] {
-  const rest = [...live];
-  const picked: Member[] = [];
-  while (picked.length < k && rest.length > 0) {
-    const best = closest(key, rest.map((member) => ({ id: member.node.id, member })))!.member;
-    picked.push(best);
-    rest.splice(rest.indexOf(best), 1);
-  }
-  return picked;
 }
 
 /** The keys some of whose k closest members do not hold the value written under them (yet). */
