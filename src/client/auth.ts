@@ -1,7 +1,8 @@
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { Dict } from '../protocol/messages.js';
 import type { ChallengeHandler } from './options.js';
 import { cryptosignMessage } from '../common/cryptosign-message.js';
+import { rawPublicKey } from '../common/ed25519.js';
 
 /** Connect options for one authentication method: spread them into connect(). */
 export interface AuthOptions {
@@ -57,9 +58,7 @@ export function loadEd25519PrivateKey(key: string | KeyObject): KeyObject {
 
 /** The raw 32-byte public key of an Ed25519 private key, hex: what the router config lists as pubkey. */
 export function ed25519PublicKeyHex(privateKey: KeyObject): string {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new TypeError('not an Ed25519 key');
-  return Buffer.from(jwk.x, 'base64url').toString('hex');
+  return rawPublicKey(privateKey).toString('hex');
 }
 
 /**

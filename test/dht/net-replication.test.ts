@@ -65,8 +65,9 @@ test('values written before nodes join end up on their new k numerically closest
     const onNewcomers = keys.filter((key) => kClosest(key, members, REPLICAS).some((m) => !old.has(m)));
     assert.ok(onNewcomers.length >= KEYS / 2, `only ${onNewcomers.length} of ${KEYS} keys have a newcomer among their k closest: the test would show little`);
 
-    await eventually('every leaf set exact after the joins', () => leafSetsCorrect(members));
-    await eventually(`every key on its new ${REPLICAS} closest nodes (${moved.length} of ${KEYS} replica sets changed)`, () => misplaced(keys, members).length === 0);
+    // 600 polls: at least 15 s, for a loaded machine.
+    await eventually('every leaf set exact after the joins', () => leafSetsCorrect(members), 600);
+    await eventually(`every key on its new ${REPLICAS} closest nodes (${moved.length} of ${KEYS} replica sets changed)`, () => misplaced(keys, members).length === 0, 600);
 
     // And every newcomer serves the keys it is now root of from its own copy; any node reads every value.
     for (const [i, key] of keys.entries()) {

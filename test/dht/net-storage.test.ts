@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from '../../src/dht/net/framing.js';
+import { encodeFrame, MAX_FRAME_BYTES, RawFrameReader } from '../../src/dht/net/framing.js';
+import { msgpackSerializer } from '../../src/codec/msgpack.js';
 import { PastryNode } from '../../src/dht/net/node.js';
 import { keyOf } from '../../src/dht/storage/keys.js';
 import { PastStore, type PastStoreOptions } from '../../src/dht/storage/past.js';
@@ -32,13 +33,13 @@ test('framing: a frame split at every offset decodes the same; an oversized leng
   const value = { t: 'req', rid: 7, list: [1, 'two', { three: 3 }] };
   const bytes = Buffer.concat([encodeFrame(value), encodeFrame({ second: true })]);
   for (let cut = 0; cut <= bytes.length; cut++) {
-    const reader = new FrameReader();
-    const out = [...reader.push(bytes.subarray(0, cut)), ...reader.push(bytes.subarray(cut))];
+    const reader = new RawFrameReader();
+    const out = [...reader.push(bytes.subarray(0, cut)), ...reader.push(bytes.subarray(cut))].map((body) => msgpackSerializer.decode(body));
     assert.deepEqual(out, [value, { second: true }], `cut at ${cut}`);
   }
   const header = Buffer.alloc(4);
   header.writeUInt32BE(MAX_FRAME_BYTES + 1, 0);
-  assert.throws(() => new FrameReader().push(header), { code: 'DHT_BAD_FRAME' });
+  assert.throws(() => new RawFrameReader().push(header), { code: 'DHT_BAD_FRAME' });
 });
 
 test('records: last writer wins on (version, writer); the set merge is an observed-remove set', () => {

@@ -297,3 +297,49 @@ test('garbage and silence before the handshake end only that connection', async 
   assert.equal((await b.put('fine', true)).value, true);
   assert.deepEqual((await a.get('fine'))?.value, true);
 });
+
+test('a renewal for another node, or from another authority, ends the connection with the reason', async (t) => {
+  const ca = authority();
+  for (const [renewal, pattern] of [
+    [ca.certify(OverlayCredentials.generate()), /a renewed certificate must be for the same node and key/],
+    [authority().certify(OverlayCredentials.generate()), /renewal refused: .*not signed by this overlay's authority/],
+  ] as const) {
+    const client = ca.member();
+    const listener = createServer();
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    t.after(() => listener.close());
+    const accepted = once(listener, 'connection') as Promise<[Socket]>;
+    let clientClosed: (reason: string) => void = () => undefined;
+    const closed = new Promise<string>((resolve) => (clientClosed = resolve));
+    const channel = new PeerChannel(connect((listener.address() as { port: number }).port, '127.0.0.1'), { role: 'client', security: client }, { frame: () => undefined, close: clientClosed });
+    const [socket] = await accepted;
+    const served: unknown[] = [];
+    new PeerChannel(socket, { role: 'server', security: ca.member() }, { frame: (value) => served.push(value), close: () => undefined });
+    channel.send({ t: 'renew', cert: renewal });
+    channel.send({ after: 'the renewal' });
+    assert.match(await closed, pattern);
+    assert.deepEqual(served, [], 'nothing after the refused renewal was served');
+  }
+});
+
+test('a node whose pong names another id than its certificate is not joined through', async (t) => {
+  const ca = authority();
+  const impostor = ca.member();
+  const claimed = OverlayCredentials.generate().nodeId;
+  const fake = createServer((socket) => {
+    const channel: PeerChannel = new PeerChannel(socket, { role: 'server', security: impostor }, {
+      frame: (value) => {
+        const { rid } = value as { rid: number };
+        channel.send({ t: 'res', rid, body: { self: { id: claimed, host: '127.0.0.1', port: 1 } } });
+      },
+      close: () => undefined,
+    });
+  });
+  fake.listen(0, '127.0.0.1');
+  await once(fake, 'listening');
+  t.after(() => fake.close());
+  const error = await startDhtNode({ ...nodeOptions, security: ca.member(), bootstrap: { host: '127.0.0.1', port: (fake.address() as { port: number }).port } }).catch((e: unknown) => e);
+  assert.ok(error instanceof JoinError, String(error));
+  assert.match(error.message, new RegExp(`claims id ${claimed}, its certificate gives ${impostor.nodeId}`));
+});

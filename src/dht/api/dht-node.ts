@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { OverlayCredentials } from '../net/secure/credentials.js';
 import type { z } from 'zod';
@@ -60,7 +59,8 @@ export class DhtNode {
     let node: PastryNode;
     let credentials: OverlayCredentials | undefined;
     try {
-      credentials = security === true ? new OverlayCredentials(local instanceof SqliteStore ? local.nodeKey() : generateKeyPairSync('ed25519').privateKey) : security;
+      if (security !== true) credentials = security;
+      else credentials = local instanceof SqliteStore ? new OverlayCredentials(local.nodeKey()) : OverlayCredentials.generate();
       node = new PastryNode({
         ...(credentials !== undefined ? { security: credentials } : local instanceof SqliteStore ? { id: idFromHex(local.nodeId()) } : {}),
         ...(settings.pastry === undefined ? {} : { pastry: settings.pastry }),

@@ -27,27 +27,41 @@ export class PeerDirectory {
 
   request(to: PeerInfo, body: Request, timeoutMs: number): Promise<unknown> {
     if (this.closed) return Promise.reject(new PeerUnreachableError('node is closed'));
-    const key = addressKey(to.host, to.port);
-    let link = this.links.get(key);
-    if (link === undefined || link.closed) {
-      link = new Link(to.host, to.port, this.self, (ended) => {
-        if (this.links.get(key) === ended) this.links.delete(key);
-      }, this.security);
-      this.links.set(key, link);
-    }
-    return link.request(body, timeoutMs);
+    return this.linkTo(to.host, to.port).request(body, timeoutMs);
   }
 
-  /** Ping an address; the answer names the node there. Throws PeerUnreachableError. */
+  /**
+   * Ping an address; the answer names the node there (in an authenticated overlay it must be
+   * the node the link's handshake proved). Throws PeerUnreachableError.
+   */
   async ping(host: string, port: number): Promise<NetPeer> {
+    if (this.closed) throw new PeerUnreachableError('node is closed');
     const started = performance.now();
-    const pong = pongSchema.parse(await this.request({ id: '0'.repeat(32), host, port }, { type: 'ping' }, this.pingTimeoutMs));
+    const link = this.linkTo(host, port);
+    const pong = pongSchema.parse(await link.request({ type: 'ping' }, this.pingTimeoutMs));
+    const proven = link.provenNode;
+    if (proven !== undefined && pong.self.id !== proven) {
+      link.destroy();
+      throw new PeerUnreachableError(`${host}:${port}: the node there claims id ${pong.self.id}, its certificate gives ${proven}`);
+    }
     const peer = netPeer(pong.self, performance.now() - started);
     if (this.isDead(peer.info.id)) throw new PeerUnreachableError(`${peer.info.id} was found dead recently`);
     const known = this.live.get(peer.info.id);
     if (known !== undefined) return known;
     this.live.set(peer.info.id, peer);
     return peer;
+  }
+
+  private linkTo(host: string, port: number): Link {
+    const key = addressKey(host, port);
+    let link = this.links.get(key);
+    if (link === undefined || link.closed) {
+      link = new Link(host, port, this.self, (ended) => {
+        if (this.links.get(key) === ended) this.links.delete(key);
+      }, this.security);
+      this.links.set(key, link);
+    }
+    return link;
   }
 
   /** The peer for `info`, pinged first when new; undefined when it is self, recently dead, or does not answer. */

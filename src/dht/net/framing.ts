@@ -38,12 +38,3 @@ export class RawFrameReader {
     return bodies;
   }
 }
-
-/** Splits a byte stream into decoded values. Throws FrameError or CodecError. */
-export class FrameReader {
-  private readonly raw = new RawFrameReader();
-
-  push(chunk: Buffer): unknown[] {
-    return this.raw.push(chunk).map((body) => msgpackSerializer.decode(body));
-  }
-}

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { PeerUnreachableError, RemoteError } from './errors.js';
 import { PeerChannel } from './secure/channel.js';
 import type { OverlayCredentials } from './secure/credentials.js';
-import { frameSchema, pongSchema, type PeerInfo, type Request } from './wire.js';
+import { frameSchema, type PeerInfo, type Request } from './wire.js';
 
 interface Pending {
   resolve(body: unknown): void;
@@ -19,7 +19,6 @@ interface Pending {
 export class Link {
   private readonly channel: PeerChannel;
   private readonly pending = new Map<number, Pending>();
-  private readonly pings = new Set<number>();
   private nextRid = 1;
   private ended = false;
 
@@ -40,6 +39,11 @@ export class Link {
     return this.ended;
   }
 
+  /** In an authenticated overlay, the node the handshake proved (once it is done). */
+  get provenNode(): string | undefined {
+    return this.channel.peer?.node;
+  }
+
   request(body: Request, timeoutMs: number): Promise<unknown> {
     if (this.ended) return Promise.reject(new PeerUnreachableError(`${this.host}:${this.port}: connection closed`));
     const rid = this.nextRid++;
@@ -47,17 +51,14 @@ export class Link {
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
-        this.pings.delete(rid);
         reject(new PeerUnreachableError(`${this.host}:${this.port}: no answer to ${body.type} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(rid, { resolve, reject, timer });
-      if (body.type === 'ping') this.pings.add(rid);
       try {
         this.channel.send({ t: 'req', rid, from: this.self, body });
       } catch (error) {
         clearTimeout(timer);
         this.pending.delete(rid);
-        this.pings.delete(rid);
         reject(error);
       }
     });
@@ -78,19 +79,8 @@ export class Link {
     if (waiting === undefined) return;
     this.pending.delete(frame.rid);
     clearTimeout(waiting.timer);
-    const ping = this.pings.delete(frame.rid);
-    if (frame.t === 'err') {
-      waiting.reject(new RemoteError(frame.code, frame.message));
-      return;
-    }
-    // A pong names the node that answered: in an authenticated overlay it must be the node the handshake proved.
-    const proven = this.channel.peer?.node;
-    if (ping && proven !== undefined && pongSchema.safeParse(frame.body).data?.self.id !== proven) {
-      waiting.reject(new PeerUnreachableError(`${this.host}:${this.port}: the node there claims an id its certificate does not give`));
-      this.channel.destroy('a pong with a false id');
-      return;
-    }
-    waiting.resolve(frame.body);
+    if (frame.t === 'res') waiting.resolve(frame.body);
+    else waiting.reject(new RemoteError(frame.code, frame.message));
   }
 
   private end(reason: string): void {
@@ -101,7 +91,6 @@ export class Link {
       waiting.reject(new PeerUnreachableError(reason));
     }
     this.pending.clear();
-    this.pings.clear();
     this.onEnd(this);
   }
 }

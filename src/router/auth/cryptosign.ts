@@ -1,9 +1,10 @@
-import { createPublicKey, randomBytes, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { randomBytes, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import type { Authenticate, Dict } from '../../protocol/messages.js';
 import { ErrorUri } from '../../protocol/error-uris.js';
 import type { AuthOutcome, Authenticator, JoinRequest } from '../auth.js';
 import { authenticationFailed } from './ticket.js';
 import { cryptosignMessage } from '../../common/cryptosign-message.js';
+import { publicKeyFromRaw } from '../../common/ed25519.js';
 
 /** A cryptosign principal as configured: who holds the private key of `pubkey`. */
 export interface CryptosignPrincipal {
@@ -45,7 +46,7 @@ const hex32 = /^[0-9a-fA-F]{64}$/;
 /** An Ed25519 public key object from its raw 32 bytes in hex; throws TypeError when it is not one. */
 export function ed25519PublicKeyFromHex(pubkey: string): KeyObject {
   if (!hex32.test(pubkey)) throw new TypeError('an Ed25519 public key is 64 hex characters (32 bytes)');
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(pubkey, 'hex').toString('base64url') }, format: 'jwk' });
+  return publicKeyFromRaw(Buffer.from(pubkey, 'hex'));
 }
 
 function hexBytes(text: string): Buffer | undefined {

@@ -62,39 +62,41 @@ export class ClientHandshake {
   welcome(message: Welcome): { reply: Auth; result: Authenticated } {
     const ownCertificate = requireCertificate(this.credentials);
     const peer = checkPeer(this.credentials, message.cert);
-    const serverTranscript = Buffer.concat([SERVER_LABEL, this.ephemeral.raw, message.eph, digest(message.cert)]);
-    if (!verify(null, serverTranscript, publicKeyFromRaw(peer.key), message.sig)) throw new HandshakeError('the node did not prove it holds the key of its certificate');
-    const clientTranscript = Buffer.concat([CLIENT_LABEL, this.ephemeral.raw, message.eph, digest(message.cert), digest(ownCertificate)]);
-    const keys = deriveKeys(this.ephemeral, message.eph, this.ephemeral.raw, message.eph, message.cert, ownCertificate, 'client');
-    return { reply: { t: 'auth', cert: ownCertificate, sig: this.credentials.sign(clientTranscript) }, result: { peer, keys } };
+    const server = serverBound(this.ephemeral.raw, message.eph, message.cert);
+    if (!verify(null, Buffer.concat([SERVER_LABEL, server]), publicKeyFromRaw(peer.key), message.sig)) throw new HandshakeError('the node did not prove it holds the key of its certificate');
+    const bound = Buffer.concat([server, digest(ownCertificate)]);
+    const keys = deriveKeys(this.ephemeral, message.eph, bound, 'client');
+    return { reply: { t: 'auth', cert: ownCertificate, sig: this.credentials.sign(Buffer.concat([CLIENT_LABEL, bound])) }, result: { peer, keys } };
   }
 }
 
 export class ServerHandshake {
   private readonly ephemeral = newEphemeral();
   private clientEphemeral: Buffer | undefined;
-  private ownCertificate: string | undefined;
+  /** What the server signed: both ephemeral keys and its certificate's hash. */
+  private server: Buffer | undefined;
 
   constructor(private readonly credentials: OverlayCredentials) {}
 
   hello(message: Hello): Welcome {
     const ownCertificate = requireCertificate(this.credentials);
     this.clientEphemeral = Buffer.from(message.eph);
-    this.ownCertificate = ownCertificate;
-    const transcript = Buffer.concat([SERVER_LABEL, message.eph, this.ephemeral.raw, digest(ownCertificate)]);
-    return { t: 'welcome', eph: this.ephemeral.raw, cert: ownCertificate, sig: this.credentials.sign(transcript) };
+    this.server = serverBound(message.eph, this.ephemeral.raw, ownCertificate);
+    return { t: 'welcome', eph: this.ephemeral.raw, cert: ownCertificate, sig: this.credentials.sign(Buffer.concat([SERVER_LABEL, this.server])) };
   }
 
   auth(message: Auth): Authenticated {
-    const clientEphemeral = this.clientEphemeral;
-    const ownCertificate = this.ownCertificate;
-    if (clientEphemeral === undefined || ownCertificate === undefined) throw new HandshakeError('auth before hello');
+    if (this.clientEphemeral === undefined || this.server === undefined) throw new HandshakeError('auth before hello');
     const peer = checkPeer(this.credentials, message.cert);
-    const transcript = Buffer.concat([CLIENT_LABEL, clientEphemeral, this.ephemeral.raw, digest(ownCertificate), digest(message.cert)]);
-    if (!verify(null, transcript, publicKeyFromRaw(peer.key), message.sig)) throw new HandshakeError('the node did not prove it holds the key of its certificate');
-    const keys = deriveKeys(this.ephemeral, clientEphemeral, clientEphemeral, this.ephemeral.raw, ownCertificate, message.cert, 'server');
-    return { peer, keys };
+    const bound = Buffer.concat([this.server, digest(message.cert)]);
+    if (!verify(null, Buffer.concat([CLIENT_LABEL, bound]), publicKeyFromRaw(peer.key), message.sig)) throw new HandshakeError('the node did not prove it holds the key of its certificate');
+    return { peer, keys: deriveKeys(this.ephemeral, this.clientEphemeral, bound, 'server') };
   }
+}
+
+/** eph_c | eph_s | H(cert_s): what the server signs; the client signs it followed by H(cert_c). */
+function serverBound(clientEphemeral: Uint8Array, serverEphemeral: Uint8Array, serverCertificate: string): Buffer {
+  return Buffer.concat([clientEphemeral, serverEphemeral, digest(serverCertificate)]);
 }
 
 interface Ephemeral {
@@ -126,15 +128,8 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-function deriveKeys(
-  own: Ephemeral,
-  peerEphemeral: Uint8Array,
-  clientEphemeral: Uint8Array,
-  serverEphemeral: Uint8Array,
-  serverCertificate: string,
-  clientCertificate: string,
-  role: 'client' | 'server',
-): SessionKeys {
+/** `bound`: eph_c | eph_s | H(cert_s) | H(cert_c), the salt's input, so both certificates shape the keys. */
+function deriveKeys(own: Ephemeral, peerEphemeral: Uint8Array, bound: Buffer, role: 'client' | 'server'): SessionKeys {
   let secret: Buffer;
   try {
     secret = diffieHellman({ privateKey: own.privateKey, publicKey: publicKeyFromRaw(peerEphemeral, 'X25519') });
@@ -142,7 +137,7 @@ function deriveKeys(
     throw new HandshakeError('the ephemeral key is not a usable X25519 key');
   }
   if (secret.every((byte) => byte === 0)) throw new HandshakeError('the ephemeral key is a low-order point');
-  const salt = createHash('sha256').update(clientEphemeral).update(serverEphemeral).update(digest(serverCertificate)).update(digest(clientCertificate)).digest();
+  const salt = createHash('sha256').update(bound).digest();
   const key = (info: string) => Buffer.from(hkdfSync('sha256', secret, salt, info, 32));
   const clientToServer = key('thoth-dht client to server');
   const serverToClient = key('thoth-dht server to client');
